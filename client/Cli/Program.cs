@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Nats.OrleansRoutes.Cli.Commands;
+
+var root = new RootCommand("natsroutes — the route side of many NATS clusters, as a service.")
+{
+    ConfCommands.Create(),
+    TestCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
