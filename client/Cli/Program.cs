@@ -3,6 +3,13 @@ using Nats.OrleansRoutes.Cli.Commands;
 
 var root = new RootCommand("natsroutes — the route side of many NATS clusters, as a service.")
 {
+    ServiceOptions.Redis,
+    ServiceOptions.Prefix,
+    DevCommand.Create(),
+    SiloCommand.Create(),
+    ClusterCommands.Create(),
+    AccountCommands.Create(),
+    TenantCommands.Create(),
     ConfCommands.Create(),
     TestCommand.Create(),
 };

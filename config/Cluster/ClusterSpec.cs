@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Nats.OrleansRoutes.Config.Cluster;
 
 /// <summary>
@@ -61,12 +63,14 @@ public sealed record ClusterSpec
     public ServerContext Server { get; init; } = new();
 
     /// <summary>Pooling is on (pool_size ≥ 1); with -1 the server behaves as a no-pool peer.</summary>
+    [JsonIgnore]
     public bool PoolingEnabled => PoolSize > 0;
 
     /// <summary>
     /// The pinned accounts the server really uses: the configured ones plus the system account,
     /// which 2.10+ pins automatically when pooling is on (unless <c>no_system_account</c>).
     /// </summary>
+    [JsonIgnore]
     public IReadOnlyList<string> EffectivePinnedAccounts
     {
         get
@@ -80,9 +84,11 @@ public sealed record ClusterSpec
     }
 
     /// <summary>The CONNECT deadline: configured, else TLS timeout + 1 s with TLS, else 2 s. Only with authorization.</summary>
+    [JsonIgnore]
     public TimeSpan AuthTimeout => Authorization?.Timeout
         ?? (Tls is { } tls ? TimeSpan.FromSeconds(tls.Timeout + 1) : DefaultAuthTimeout);
 
     /// <summary>The route listen endpoint as host:port.</summary>
+    [JsonIgnore]
     public string ListenEndpoint => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 }

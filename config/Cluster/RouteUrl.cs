@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Nats.OrleansRoutes.Config.Cluster;
 
 /// <summary>One entry of <c>routes</c>: <c>nats-route://[user:pass@]host:port</c> (or <c>nats://</c>).</summary>
@@ -17,5 +19,6 @@ public sealed record RouteUrl(string Scheme, string Host, int Port, string? User
     }
 
     /// <summary>host:port, the identity nats-server uses to spot duplicate routes.</summary>
+    [JsonIgnore]
     public string Endpoint => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 }

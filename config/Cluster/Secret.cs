@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Nats.OrleansRoutes.Config.Cluster;
 
 /// <summary>
@@ -5,6 +8,7 @@ namespace Nats.OrleansRoutes.Config.Cluster;
 /// spec can be logged or printed whole. Only <see cref="Reveal"/> gives the value, to the code that
 /// must use it (hashing, dialling).
 /// </summary>
+[JsonConverter(typeof(RedactingSecretConverter))]
 public sealed class Secret : IEquatable<Secret>
 {
     public const string Redacted = "[REDACTED]";
@@ -26,4 +30,14 @@ public sealed class Secret : IEquatable<Secret>
     public override bool Equals(object? obj) => Equals(obj as Secret);
 
     public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(_value);
+}
+
+/// <summary>Every JSON form of a <see cref="Secret"/> is <c>[REDACTED]</c>: no serializer can leak one.</summary>
+public sealed class RedactingSecretConverter : JsonConverter<Secret>
+{
+    public override Secret Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        new(reader.GetString() ?? Secret.Redacted);
+
+    public override void Write(Utf8JsonWriter writer, Secret value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(Secret.Redacted);
 }

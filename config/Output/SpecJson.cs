@@ -26,7 +26,6 @@ public static class SpecJson
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
         options.Converters.Add(new GoDurationConverter());
-        options.Converters.Add(new RedactingSecretConverter());
         options.Converters.Add(new RouteUrlConverter());
         return options;
     }
@@ -38,15 +37,6 @@ public static class SpecJson
 
         public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options) =>
             writer.WriteStringValue(GoDuration.Format(value));
-    }
-
-    private sealed class RedactingSecretConverter : JsonConverter<Secret>
-    {
-        public override Secret Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            throw new NotSupportedException("secrets are never read from the display JSON");
-
-        public override void Write(Utf8JsonWriter writer, Secret value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(Secret.Redacted);
     }
 
     private sealed class RouteUrlConverter : JsonConverter<RouteUrl>

@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nats.OrleansRoutes.Config.Cluster;
+using Nats.OrleansRoutes.Grains.Security;
+using Nats.OrleansRoutes.Runtime.Events;
+using Nats.OrleansRoutes.Runtime.Grains;
+
+namespace Nats.OrleansRoutes.Grains.Cluster;
+
+/// <summary>
+/// One tenant cluster. Every change of spec, credentials or pinned accounts bumps
+/// <see cref="ClusterState.Version"/> and publishes "cluster &lt;key&gt; &lt;version&gt;", which
+/// gateways treat as a hint to re-read. Split by concern into partial files.
+/// </summary>
+public sealed partial class ClusterGrain(IOptions<GrainsOptions> options, SecretBox secrets, IChangeEvents events,
+    ILogger<ClusterGrain> logger) : Grain<ClusterState>, IClusterGrain
+{
+    public const string Topic = "cluster";
+
+    private readonly GrainsOptions _options = options.Value;
+
+    private ClusterRef Ref => ClusterRef.Parse(Key);
+
+    private ClusterSpec Spec => State.Spec ?? throw NotFound();
+
+    public Task<ClusterView> Get() => StateExists ? Task.FromResult(View()) : Task.FromException<ClusterView>(NotFound());
+
+    public Task<ClusterView?> Find() => Task.FromResult(StateExists ? View() : null);
+
+    public async Task Delete()
+    {
+        if (!StateExists)
+            throw NotFound();
+        var cluster = Ref;
+        await ClearStateAsync();
+        await GrainFactory.GetGrain<IGatewayDirectoryGrain>(IGatewayDirectoryGrain.Key).Forget(Key);
+        await GrainFactory.GetGrain<ITenantGrain>(cluster.Tenant).RemoveCluster(cluster.Name);
+        LogDeleted(logger, Key);
+        await AnnounceAsync("deleted");
+    }
+
+    private ClusterView View()
+    {
+        var credential = State.Credential;
+        var kind = credential is null ? "none" : PasswordHash.Kind(credential.Hash);
+        var previousValid = State.PreviousValidUntil is { } until && until > Time.GetUtcNow() ? until : (DateTimeOffset?)null;
+        return new ClusterView(State.Tenant, State.Name, State.Version, RedactedSpec(),
+            new CredentialsView(credential?.User, kind, State.RotatedAt, previousValid),
+            State.Placement?.ToView(), State.CreatedAt, State.UpdatedAt);
+    }
+
+    /// <summary>The spec with [REDACTED] wherever a secret is set (stored hashed or sealed beside the spec).</summary>
+    private ClusterSpec RedactedSpec()
+    {
+        var redacted = new Secret(Secret.Redacted);
+        var sealedRoutes = State.RouteSecrets.Select(r => r.RouteIndex).ToHashSet();
+        var spec = Spec;
+        return spec with
+        {
+            Authorization = spec.Authorization is { } auth && State.Credential is not null ? auth with { Password = redacted } : spec.Authorization,
+            Routes = new EquatableList<RouteUrl>(spec.Routes.Select((r, i) => sealedRoutes.Contains(i) ? r with { Password = redacted } : r)),
+        };
+    }
+
+    /// <summary>Records a change: new version, stored, announced.</summary>
+    private async Task CommitChangeAsync()
+    {
+        // The storage version never goes back (clears leave tombstones), so basing the new version on it keeps
+        // versions increasing even when a cluster is deleted and created again.
+        State.Version = Math.Max(State.Version, StateVersion) + 1;
+        State.UpdatedAt = Time.GetUtcNow();
+        await WriteStateAsync();
+        await AnnounceAsync(State.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private async Task AnnounceAsync(string what)
+    {
+        try
+        {
+            await events.PublishAsync(Topic, $"{Key} {what}", CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // Gateways also re-read on a timer; a lost hint only delays the change.
+            LogAnnounceFailed(logger, Key, e.Message);
+        }
+    }
+
+    private ClusterRequestException NotFound() =>
+        new($"cluster {Key} does not exist (import it with: natsroutes cluster import {Key} FILE)");
+
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Cluster {Cluster} deleted")]
+    private static partial void LogDeleted(ILogger logger, string cluster);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Could not announce a change of cluster {Cluster}: {Reason}")]
+    private static partial void LogAnnounceFailed(ILogger logger, string cluster, string reason);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Cluster {Cluster} imported as version {Version} (new: {Created})")]
+    private static partial void LogImported(ILogger logger, string cluster, long version, bool created);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Cluster {Cluster} is version {Version} after setting {Option}")]
+    private static partial void LogOptionSet(ILogger logger, string cluster, long version, string option);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Cluster {Cluster} is version {Version}: account {Account} pinned: {Pinned}")]
+    private static partial void LogPinChanged(ILogger logger, string cluster, long version, string account, bool pinned);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Cluster {Cluster} is version {Version}: route credentials rotated, previous password valid for {Grace}")]
+    private static partial void LogRotated(ILogger logger, string cluster, long version, TimeSpan grace);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Cluster {Cluster} is version {Version}: route password set")]
+    private static partial void LogPasswordSet(ILogger logger, string cluster, long version);
+}

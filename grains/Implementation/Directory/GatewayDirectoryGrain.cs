@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nats.OrleansRoutes.Runtime.Grains;
+
+namespace Nats.OrleansRoutes.Grains.Directory;
+
+public sealed class GatewayDirectoryState
+{
+    public Dictionary<string, GatewayRegistration> Gateways { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>cluster key → where it is placed (mirrors the cluster grains, which are authoritative).</summary>
+    public Dictionary<string, DirectoryEntry> Placements { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// The deployment's gateways and the placement of clusters on them. Heartbeats are kept in
+/// memory only (they change every few seconds); after a move of this grain every registered
+/// gateway counts as just seen, and real liveness shows again within one heartbeat interval.
+/// Route ports are unique across the deployment, so a cluster keeps its port when it moves:
+/// members list every gateway at that port and only the lease holder listens.
+/// </summary>
+public sealed partial class GatewayDirectoryGrain(IOptions<GrainsOptions> options, ILogger<GatewayDirectoryGrain> logger)
+    : Grain<GatewayDirectoryState>, IGatewayDirectoryGrain
+{
+    private readonly Dictionary<string, DateTimeOffset> _lastSeen = new(StringComparer.Ordinal);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var now = Time.GetUtcNow();
+        foreach (var id in State.Gateways.Keys)
+            _lastSeen[id] = now;
+        return Task.CompletedTask;
+    }
+
+    public async Task Register(GatewayRegistration registration)
+    {
+        if (Names.Check(registration.GatewayId, "gateway id") is { } problem)
+            throw new Cluster.ClusterRequestException(problem);
+        if (registration.PortFrom < 1 || registration.PortTo > 65535 || registration.PortFrom > registration.PortTo)
+            throw new Cluster.ClusterRequestException($"gateway {registration.GatewayId}: port range {registration.PortFrom}-{registration.PortTo} is not a range of TCP ports");
+        _lastSeen[registration.GatewayId] = Time.GetUtcNow();
+        if (State.Gateways.TryGetValue(registration.GatewayId, out var known) && known == registration)
+            return;
+        State.Gateways[registration.GatewayId] = registration;
+        await WriteStateAsync();
+        LogRegistered(logger, registration.GatewayId, registration.Host, registration.PortFrom, registration.PortTo);
+    }
+
+    public Task<IReadOnlyList<DirectoryEntry>> Heartbeat(string gatewayId)
+    {
+        if (State.Gateways.ContainsKey(gatewayId))
+            _lastSeen[gatewayId] = Time.GetUtcNow();
+        return Task.FromResult<IReadOnlyList<DirectoryEntry>>([.. State.Placements.Values.Where(p => p.GatewayId == gatewayId)]);
+    }
+
+    public async Task Deregister(string gatewayId)
+    {
+        _lastSeen.Remove(gatewayId);
+        if (State.Gateways.Remove(gatewayId))
+            await WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<GatewayInfo>> List() =>
+        Task.FromResult<IReadOnlyList<GatewayInfo>>([.. State.Gateways.Values
+            .OrderBy(g => g.GatewayId, StringComparer.Ordinal)
+            .Select(g => new GatewayInfo(g, _lastSeen.GetValueOrDefault(g.GatewayId), IsLive(g.GatewayId), Load(g.GatewayId)))]);
+
+    public Task<PlacementChoice?> Choose(string cluster, string? previousGateway, int? preferredPort, string? excludeGateway)
+    {
+        var live = State.Gateways.Values.Where(g => g.GatewayId != excludeGateway && IsLive(g.GatewayId)).ToList();
+        var taken = State.Placements.Values.Where(p => p.Cluster != cluster).Select(p => p.Port).ToHashSet();
+        var current = State.Placements.GetValueOrDefault(cluster);
+
+        // Keep the port the members already dial whenever some live gateway can serve it.
+        var port = (current?.Port ?? preferredPort) is { } wanted && !taken.Contains(wanted) && live.Any(g => Serves(g, wanted))
+            ? wanted
+            : (int?)null;
+        var candidates = port is { } p ? live.Where(g => Serves(g, p)).ToList() : live;
+        var gateway = candidates.FirstOrDefault(g => g.GatewayId == previousGateway)
+            ?? candidates.OrderBy(g => Load(g.GatewayId)).ThenBy(g => g.GatewayId, StringComparer.Ordinal).FirstOrDefault();
+        if (gateway is null)
+            return Task.FromResult<PlacementChoice?>(null);
+        port ??= Enumerable.Range(gateway.PortFrom, gateway.PortTo - gateway.PortFrom + 1).FirstOrDefault(n => !taken.Contains(n));
+        if (port is null or 0)
+        {
+            LogNoPort(logger, gateway.GatewayId, cluster);
+            return Task.FromResult<PlacementChoice?>(null);
+        }
+        return Task.FromResult<PlacementChoice?>(new PlacementChoice(gateway.GatewayId, gateway.Host, port.Value));
+    }
+
+    public async Task Record(DirectoryEntry entry)
+    {
+        State.Placements[entry.Cluster] = entry;
+        await WriteStateAsync();
+    }
+
+    public async Task Forget(string cluster)
+    {
+        if (State.Placements.Remove(cluster))
+            await WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<string>> Orphans() =>
+        Task.FromResult<IReadOnlyList<string>>([.. State.Placements.Values.Where(p => !IsLive(p.GatewayId)).Select(p => p.Cluster).Order(StringComparer.Ordinal)]);
+
+    private bool IsLive(string gatewayId) =>
+        State.Gateways.ContainsKey(gatewayId)
+        && _lastSeen.TryGetValue(gatewayId, out var seen)
+        && Time.GetUtcNow() - seen <= options.Value.GatewayTimeout;
+
+    private int Load(string gatewayId) => State.Placements.Values.Count(p => p.GatewayId == gatewayId);
+
+    private static bool Serves(GatewayRegistration gateway, int port) => gateway.PortFrom <= port && port <= gateway.PortTo;
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Gateway {Gateway} registered at {Host}, ports {From}-{To}")]
+    private static partial void LogRegistered(ILogger logger, string gateway, string host, int from, int to);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Gateway {Gateway} has no free route port left for cluster {Cluster}")]
+    private static partial void LogNoPort(ILogger logger, string gateway, string cluster);
+}
