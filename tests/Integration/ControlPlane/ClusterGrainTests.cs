@@ -1,0 +1,238 @@
+using System.Text;
+using Nats.OrleansRoutes.Grains;
+using Nats.OrleansRoutes.Protocol;
+using Nats.OrleansRoutes.Runtime.Client;
+using Nats.OrleansRoutes.Runtime.Identity;
+using Nats.OrleansRoutes.TestKit;
+
+namespace Nats.OrleansRoutes.Tests.Integration.ControlPlane;
+
+/// <summary>The cluster, account, tenant and directory grains, on a real (in-memory) runtime.</summary>
+public sealed class ClusterGrainTests
+{
+    private const string Conf = """
+        server_name: member-a
+        accounts { A { users = [ { user: a, password: a } ] } }
+        cluster {
+          name: C1
+          listen: 127.0.0.1:-1
+          authorization { user: ruser, password: "sup3r-s3cret" }
+          routes: [ "nats-route://ruser:r0ute-s3cret@10.0.0.2:6222" ]
+          pool_size: 3
+        }
+        """;
+
+    private static RouteHandshake Handshake(string? user = "ruser", string? password = "sup3r-s3cret", string? cluster = "C1") =>
+        new(user, password, null, cluster, null, null, null, "127.0.0.1:5000");
+
+    [Fact]
+    public async Task An_invalid_file_is_refused_with_the_validators_messages()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        var error = await Assert.ThrowsAsync<GrainCallException>(() => plane.Cluster("acme/bad").Import(
+            new ImportRequest("cluster {\n  name: bad\n  pool_size: three\n}\n", "bad.conf")));
+        Assert.Contains("bad.conf:3:3: interface conversion: interface {} is string, not int64", error.Message, StringComparison.Ordinal);
+        Assert.Null(await plane.Cluster("acme/bad").Find());
+    }
+
+    [Fact]
+    public async Task No_secret_is_stored_or_shown()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        await plane.Cluster("acme/prod").Import(new ImportRequest(Conf, "prod.conf"));
+        var view = await plane.Cluster("acme/prod").Get();
+        var stored = await plane.Storage.ReadAsync(new GrainId("cluster", "acme/prod"), default);
+        foreach (var text in new[] { System.Text.Json.JsonSerializer.Serialize(view), view.ToString(), Encoding.UTF8.GetString(stored.Data!) })
+        {
+            Assert.DoesNotContain("sup3r-s3cret", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("r0ute-s3cret", text, StringComparison.Ordinal);
+        }
+        Assert.Equal("[REDACTED]", view.Spec.Authorization!.Password!.Reveal());
+        Assert.Equal("[REDACTED]", view.Spec.Routes[0].Password!.Reveal());
+        Assert.Equal("pbkdf2", view.Credentials.Kind);
+    }
+
+    [Fact]
+    public async Task Every_change_bumps_the_version_even_across_delete_and_recreate()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        var cluster = plane.Cluster("acme/prod");
+        var v1 = (await cluster.Import(new ImportRequest(Conf, "prod.conf"))).Version;
+        var v2 = await cluster.Set("pool_size", "5");
+        var v3 = await plane.Grains.GetGrain<IAccountGrain>("acme/prod/A").Pin();
+        await cluster.RotateCredentials(TimeSpan.Zero);
+        var v4 = (await cluster.Get()).Version;
+        await cluster.Delete();
+        var v5 = (await cluster.Import(new ImportRequest(Conf, "prod.conf"))).Version;
+        Assert.True(v1 < v2 && v2 < v3 && v3 < v4 && v4 < v5, $"{v1} {v2} {v3} {v4} {v5}");
+        Assert.Equal(3, (await cluster.Get()).Spec.PoolSize); // the re-created cluster is what was imported, not the old one
+    }
+
+    [Fact]
+    public async Task Authorize_checks_credentials_and_cluster_name()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        var cluster = plane.Cluster("acme/prod");
+        await cluster.Import(new ImportRequest(Conf, "prod.conf"));
+        Assert.True((await cluster.Authorize(Handshake())).Allowed);
+        var wrong = await cluster.Authorize(Handshake(password: "nope"));
+        Assert.False(wrong.Allowed);
+        Assert.Equal("authentication error - User \"ruser\"", wrong.Reason);
+        Assert.False((await cluster.Authorize(Handshake(user: "other"))).Allowed);
+        Assert.False((await cluster.Authorize(Handshake(password: null))).Allowed);
+        var name = await cluster.Authorize(Handshake(cluster: "C2"));
+        Assert.Equal("cluster name \"C2\" does not match \"C1\"", name.Reason);
+    }
+
+    [Fact]
+    public async Task Rotation_keeps_the_old_password_for_the_grace_period_only()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        var cluster = plane.Cluster("acme/prod");
+        await cluster.Import(new ImportRequest(Conf, "prod.conf"));
+        var fresh = await cluster.RotateCredentials(TimeSpan.FromMilliseconds(700));
+        Assert.True((await cluster.Authorize(Handshake(password: fresh))).Allowed);
+        Assert.True((await cluster.Authorize(Handshake())).Allowed); // old one, still in grace
+        await Task.Delay(900);
+        Assert.False((await cluster.Authorize(Handshake())).Allowed);
+        Assert.True((await cluster.Authorize(Handshake(password: fresh))).Allowed);
+    }
+
+    [Fact]
+    public async Task An_imported_bcrypt_hash_stays_a_hash_and_verifies()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        var cluster = plane.Cluster("acme/docs");
+        var text = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "examples", "cluster-example.conf"));
+        await cluster.Import(new ImportRequest(text, "cluster-example.conf"));
+        Assert.Equal("bcrypt", (await cluster.Get()).Credentials.Kind);
+        Assert.True((await cluster.Authorize(new RouteHandshake("route_user", "T0pS3cr3tT00!", null, "example", null, null, null, "r"))).Allowed);
+        Assert.False((await cluster.Authorize(new RouteHandshake("route_user", "T0pS3cr3tT00", null, "example", null, null, null, "r"))).Allowed);
+    }
+
+    [Fact]
+    public async Task A_file_without_credentials_gets_a_generated_password()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        var cluster = plane.Cluster("acme/open");
+        var result = await cluster.Import(new ImportRequest("cluster {\n name: C1\n listen: 127.0.0.1:-1\n}\n", "open.conf"));
+        Assert.Equal("route", result.GeneratedUser);
+        Assert.NotNull(result.GeneratedPassword);
+        Assert.False((await cluster.Authorize(Handshake(user: null, password: null))).Allowed);
+        Assert.True((await cluster.Authorize(Handshake(user: "route", password: result.GeneratedPassword))).Allowed);
+    }
+
+    [Fact]
+    public async Task Pinning_an_account_changes_its_route_and_the_spec()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        await plane.Cluster("acme/prod").Import(new ImportRequest(Conf, "prod.conf"));
+        var account = plane.Grains.GetGrain<IAccountGrain>("acme/prod/ACME");
+        var pooled = await account.Get();
+        Assert.Equal((false, PoolIndex.Of("ACME", 3)), (pooled.Pinned, pooled.PoolIndex!.Value));
+        await account.Pin();
+        Assert.True((await account.Get()).Pinned);
+        Assert.Contains("ACME", (await plane.Cluster("acme/prod").Get()).Spec.PinnedAccounts);
+        Assert.True((await plane.Grains.GetGrain<IAccountGrain>("acme/prod/$SYS").Get()).Pinned); // pinned by nats-server itself
+        await account.Unpin();
+        Assert.False((await account.Get()).Pinned);
+    }
+
+    [Fact]
+    public async Task Set_validates_like_conf_validate_and_keeps_the_rest()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        var cluster = plane.Cluster("acme/prod");
+        await cluster.Import(new ImportRequest(Conf, "prod.conf"));
+        await cluster.Set("authorization.timeout", "\"3s\"");
+        var spec = (await cluster.Get()).Spec;
+        Assert.Equal(TimeSpan.FromSeconds(3), spec.Authorization!.Timeout);
+        Assert.Equal("ruser", spec.Authorization.User);
+        Assert.True((await cluster.Authorize(Handshake())).Allowed); // the credential survived
+        var error = await Assert.ThrowsAsync<GrainCallException>(() => cluster.Set("compression", "5"));
+        Assert.Contains("field \"compression\" should be a boolean or a structure, got int64", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tenant_cannot_exceed_its_quota()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        await plane.Grains.GetGrain<ITenantGrain>("small").SetQuota(1);
+        await plane.Cluster("small/one").Import(new ImportRequest(Conf, "one.conf"));
+        var error = await Assert.ThrowsAsync<GrainCallException>(() => plane.Cluster("small/two").Import(new ImportRequest(Conf, "two.conf")));
+        Assert.Contains("quota", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["one"], (await plane.Grains.GetGrain<ITenantGrain>("small").Get()).Clusters);
+    }
+
+    [Fact]
+    public async Task Placement_takes_a_live_gateway_and_only_an_expired_lease_moves_it()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        await plane.Directory.Register(new GatewayRegistration("gw-a", "127.0.0.2", 24500, 24599, null, 100));
+        var cluster = plane.Cluster("acme/prod");
+        await cluster.Import(new ImportRequest(Conf, "prod.conf"));
+        var placed = (await cluster.Get()).Placement!;
+        Assert.Equal(("gw-a", "127.0.0.2", 24500), (placed.GatewayId, placed.Host, placed.Port));
+
+        await plane.Directory.Register(new GatewayRegistration("gw-b", "127.0.0.3", 24500, 24599, null, 100));
+        Assert.True((await cluster.RenewLease("gw-a", placed.Epoch)).Held);
+        Assert.False((await cluster.RenewLease("gw-b", placed.Epoch)).Held);
+        Assert.Equal("gw-a", (await cluster.EnsurePlacement())!.GatewayId); // a valid lease is never taken away
+
+        // gw-a goes silent: once its lease expires the cluster moves, keeping its port.
+        var until = DateTime.UtcNow.AddSeconds(5);
+        PlacementView? moved = null;
+        while (DateTime.UtcNow < until)
+        {
+            await plane.Directory.Heartbeat("gw-b");
+            moved = await cluster.EnsurePlacement();
+            if (moved!.GatewayId == "gw-b")
+                break;
+            await Task.Delay(100);
+        }
+        Assert.Equal(("gw-b", "127.0.0.3", 24500), (moved!.GatewayId, moved.Host, moved.Port));
+        Assert.True(moved.Epoch > placed.Epoch);
+        Assert.False((await cluster.RenewLease("gw-a", placed.Epoch)).Held); // the old holder is fenced off
+    }
+
+    [Fact]
+    public async Task Releasing_a_lease_hands_the_cluster_to_another_gateway()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        await plane.Directory.Register(new GatewayRegistration("gw-a", "127.0.0.2", 24500, 24599, null, 100));
+        await plane.Directory.Register(new GatewayRegistration("gw-b", "127.0.0.3", 24500, 24599, null, 100));
+        var cluster = plane.Cluster("acme/prod");
+        await cluster.Import(new ImportRequest(Conf, "prod.conf"));
+        var first = (await cluster.Get()).Placement!;
+        var next = await cluster.ReleaseLease(first.GatewayId, first.Epoch);
+        Assert.NotEqual(first.GatewayId, next!.GatewayId);
+        Assert.Equal(first.Port, next.Port);
+        Assert.Equal(first.Epoch + 1, next.Epoch);
+    }
+
+    [Fact]
+    public async Task Member_config_is_accepted_by_the_real_nats_server()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        await plane.Directory.Register(new GatewayRegistration("gw-a", "127.0.0.2", 24500, 24599, null, 100));
+        await plane.Directory.Register(new GatewayRegistration("gw-b", "127.0.0.3", 24500, 24599, null, 100));
+        await plane.Cluster("acme/prod").Import(new ImportRequest(Conf, "prod.conf"));
+        var text = await plane.Cluster("acme/prod").MemberConfig("member-1", "127.0.0.1:24777", "placeholder-pw");
+        Assert.Contains("nats-route://ruser:placeholder-pw@127.0.0.2:24500", text, StringComparison.Ordinal);
+        Assert.Contains("nats-route://ruser:placeholder-pw@127.0.0.3:24500", text, StringComparison.Ordinal);
+        var file = Path.Combine(Path.GetTempPath(), $"member-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(file, "listen: 127.0.0.1:-1\n" + text);
+        try
+        {
+            foreach (var version in new[] { NatsServerBinaries.V2_10, NatsServerBinaries.V2_15 })
+            {
+                var result = await ProcessRunner.RunAsync(NatsServerBinaries.PathOf(version), ["-t", "-c", file], TimeSpan.FromSeconds(30));
+                Assert.True(result.ExitCode == 0, $"{version}: {result.AllOutput}\n{text}");
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
