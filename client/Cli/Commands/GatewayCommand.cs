@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nats.OrleansRoutes.Gateway;
+using Nats.OrleansRoutes.Gateway.Monitoring;
+using Nats.OrleansRoutes.Gateway.Serving;
+using Nats.OrleansRoutes.Grains;
+using Nats.OrleansRoutes.Runtime.Hosting;
+using Nats.OrleansRoutes.Silo;
+
+namespace Nats.OrleansRoutes.Cli.Commands;
+
+/// <summary><c>natsroutes gateway</c>: serves the route endpoints of the clusters placed on it.</summary>
+internal static class GatewayCommand
+{
+    public static Command Create()
+    {
+        var id = new Option<string>("--id") { Description = "This gateway's name in the directory.", Required = true };
+        var host = new Option<string>("--host") { Description = "Address the route endpoints listen on (what members dial).", DefaultValueFactory = _ => "127.0.0.1" };
+        var ports = new Option<string>("--ports") { Description = "Route port range, FROM-TO.", DefaultValueFactory = _ => "24200-24299" };
+        var monitor = new Option<int>("--monitor-port") { Description = "HTTP port of /healthz, /readyz, /routez (0: any free port).", DefaultValueFactory = _ => 0 };
+        var keyFile = new Option<string?>("--secrets-key-file") { Description = $"File with the secrets key (default: ${SecretsKey.Variable})." };
+        var command = new Command("gateway", "Run a gateway: serves the route endpoints of the clusters placed on it and relays their traffic.")
+        {
+            id, host, ports, monitor, keyFile,
+        };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            try
+            {
+                var redis = parse.GetValue(ServiceOptions.Redis) ?? Environment.GetEnvironmentVariable("NATSROUTES_REDIS")
+                    ?? throw new UsageException("a gateway needs the deployment's Redis: --redis HOST:PORT (or NATSROUTES_REDIS); for one process without Redis use ./natsroutes dev");
+                var (from, to) = PortRange(parse.GetValue(ports)!);
+                SecretsKey.Resolve(parse.GetValue(keyFile), required: true);
+                var builder = WebApplication.CreateSlimBuilder();
+                ConfigureLogging(builder);
+                builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(parse.GetValue(host)!), parse.GetValue(monitor)));
+                builder.Services.AddGrainRuntime(o => o.KeyPrefix = parse.GetValue(ServiceOptions.Prefix)!)
+                    .UseRedis(r => r.Endpoint = redis)
+                    .AddNatsRoutesGrainInterfaces();
+                builder.Services.AddGateway(o =>
+                {
+                    o.Id = parse.GetValue(id)!;
+                    o.Host = parse.GetValue(host)!;
+                    o.PortFrom = from;
+                    o.PortTo = to;
+                    o.MonitorPort = parse.GetValue(monitor);
+                });
+                await using var app = builder.Build();
+                app.MapGatewayMonitoring();
+                return await RunAsync(app, "natsroutes gateway", cancellation);
+            }
+            catch (UsageException e)
+            {
+                Console.Error.WriteLine($"natsroutes gateway: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Starts a host that has a gateway, reports where it is, and runs until Ctrl+C or SIGTERM.</summary>
+    public static async Task<int> RunAsync(WebApplication app, string name, CancellationToken cancellation)
+    {
+        try
+        {
+            await app.StartAsync(cancellation);
+        }
+        catch (OptionsValidationException e)
+        {
+            Console.Error.WriteLine($"{name}: invalid settings: {string.Join("; ", e.Failures)}");
+            return 2;
+        }
+        var gateway = app.Services.GetRequiredService<GatewayService>();
+        var url = SiloHost.HealthUrl(app);
+        gateway.MonitorUrl = url;
+        Console.WriteLine($"gateway {gateway.Identity.GatewayId} ready: monitoring on {url}/routez");
+        await app.WaitForShutdownAsync(cancellation);
+        return 0;
+    }
+
+    public static (int From, int To) PortRange(string text)
+    {
+        var dash = text.IndexOf('-', StringComparison.Ordinal);
+        if (dash > 0 && int.TryParse(text.AsSpan(0, dash), System.Globalization.CultureInfo.InvariantCulture, out var from)
+            && int.TryParse(text.AsSpan(dash + 1), System.Globalization.CultureInfo.InvariantCulture, out var to) && from <= to)
+            return (from, to);
+        throw new UsageException($"--ports \"{text}\" is not a port range FROM-TO (e.g. 24200-24299)");
+    }
+
+    public static void ConfigureLogging(WebApplicationBuilder builder) =>
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics.Metrics;
+
+namespace Nats.OrleansRoutes.Gateway.Diagnostics;
+
+/// <summary>Counters of the gateway (meter "Nats.OrleansRoutes.Gateway").</summary>
+public sealed class GatewayMetrics : IDisposable
+{
+    public const string MeterName = "Nats.OrleansRoutes.Gateway";
+
+    private readonly Meter _meter;
+
+    public GatewayMetrics(IMeterFactory factory)
+    {
+        _meter = factory.Create(MeterName);
+        ConnectionsOpened = _meter.CreateCounter<long>("natsroutes.gateway.connections.opened", description: "Route connections accepted or dialled");
+        ConnectionsClosed = _meter.CreateCounter<long>("natsroutes.gateway.connections.closed", description: "Route connections closed, by reason");
+        HandshakeFailures = _meter.CreateCounter<long>("natsroutes.gateway.handshake.failures", description: "Route handshakes refused, by reason");
+        MessagesIn = _meter.CreateCounter<long>("natsroutes.gateway.messages.in", description: "RMSG/HMSG received from members");
+        MessagesOut = _meter.CreateCounter<long>("natsroutes.gateway.messages.out", description: "RMSG/HMSG sent to members");
+        BytesIn = _meter.CreateCounter<long>("natsroutes.gateway.bytes.in", unit: "By", description: "Payload bytes received");
+        BytesOut = _meter.CreateCounter<long>("natsroutes.gateway.bytes.out", unit: "By", description: "Payload bytes sent");
+        SlowConsumers = _meter.CreateCounter<long>("natsroutes.gateway.slow_consumers", description: "Connections closed because a member stopped reading");
+        LeaseRenewals = _meter.CreateCounter<long>("natsroutes.gateway.lease.renewals", description: "Lease renewals, by outcome");
+        GrainCallLatency = _meter.CreateHistogram<double>("natsroutes.gateway.grain_call.duration", unit: "ms", description: "Latency of the gateway's grain calls");
+        Mismatches = _meter.CreateCounter<long>("natsroutes.gateway.member.mismatches", description: "Members whose pool size or pinned accounts differ from the cluster spec");
+    }
+
+    public Counter<long> ConnectionsOpened { get; }
+    public Counter<long> ConnectionsClosed { get; }
+    public Counter<long> HandshakeFailures { get; }
+    public Counter<long> MessagesIn { get; }
+    public Counter<long> MessagesOut { get; }
+    public Counter<long> BytesIn { get; }
+    public Counter<long> BytesOut { get; }
+    public Counter<long> SlowConsumers { get; }
+    public Counter<long> LeaseRenewals { get; }
+    public Histogram<double> GrainCallLatency { get; }
+    public Counter<long> Mismatches { get; }
+
+    public void Dispose() => _meter.Dispose();
+}

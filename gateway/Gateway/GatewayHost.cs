@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Nats.OrleansRoutes.Gateway.Diagnostics;
+using Nats.OrleansRoutes.Gateway.Serving;
+
+namespace Nats.OrleansRoutes.Gateway;
+
+public static class GatewayServiceCollectionExtensions
+{
+    /// <summary>The gateway role. The process must also have the grain runtime (a client, or a silo in dev mode).</summary>
+    public static IServiceCollection AddGateway(this IServiceCollection services, Action<GatewayOptions> configure)
+    {
+        services.AddOptions<GatewayOptions>().Configure(configure).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<GatewayService>();
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayService>());
+        return services;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Nats.OrleansRoutes.Gateway;
+
+/// <summary>Settings of one gateway process.</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>The gateway's name in the directory: letters, digits, '.', '_', '-'.</summary>
+    public string Id { get; set; } = "gw1";
+
+    /// <summary>Address the route endpoints listen on (and members dial).</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>First port of the range route endpoints are allocated from.</summary>
+    public int PortFrom { get; set; } = 24200;
+
+    /// <summary>Last port of the range.</summary>
+    public int PortTo { get; set; } = 24299;
+
+    /// <summary>HTTP port of /healthz, /readyz, /routez, /metrics; 0 picks a free one.</summary>
+    public int MonitorPort { get; set; }
+
+    /// <summary>How many clusters this gateway offers to serve.</summary>
+    public int Capacity { get; set; } = 1000;
+
+    /// <summary>How often placement is reconciled without an event.</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often leases are renewed (a third of the lease is a good value).</summary>
+    public TimeSpan RenewInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Stop serving a cluster this long before its lease would expire when renewals fail.</summary>
+    public TimeSpan FencingMargin { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The lease length the silos grant (the gateway fences against it).</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A member whose outbound buffer holds more than this is disconnected as a slow consumer.</summary>
+    public long MaxPendingBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>How often the gateway pings each route connection.</summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Unanswered pings after which a connection is closed as stale.</summary>
+    public int MaxPingsOut { get; set; } = 3;
+
+    /// <summary>Longest control line accepted from a member.</summary>
+    public int MaxControlLine { get; set; } = 64 * 1024;
+
+    /// <summary>Largest message payload accepted from a member.</summary>
+    public int MaxPayload { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>The max_payload announced in INFO (informational for routes).</summary>
+    public long AnnouncedMaxPayload { get; set; } = 1024 * 1024;
+}
+
+public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GatewayOptions o)
+    {
+        var problems = new List<string>();
+        if (Grains.Names.Check(o.Id, "gateway id") is { } idProblem)
+            problems.Add(idProblem);
+        if (!IPAddress.TryParse(o.Host, out _))
+            problems.Add($"host \"{o.Host}\" is not an IP address (the address members dial, e.g. 127.0.0.2)");
+        if (o.PortFrom < 1 || o.PortTo > 65535 || o.PortFrom > o.PortTo)
+            problems.Add($"ports {o.PortFrom}-{o.PortTo} are not a range of TCP ports (FROM-TO, 1..65535)");
+        if (o.MonitorPort is < 0 or > 65535)
+            problems.Add($"monitor port {o.MonitorPort} is not a TCP port");
+        if (o.RenewInterval * 2 + o.FencingMargin > o.LeaseDuration)
+            problems.Add($"renew interval {o.RenewInterval} is too long for leases of {o.LeaseDuration} (two renewals and the fencing margin must fit in one lease)");
+        if (o.MaxPendingBytes < 64 * 1024)
+            problems.Add("MaxPendingBytes must be at least 64 KiB");
+        if (o.PingInterval <= TimeSpan.Zero || o.MaxPingsOut < 1)
+            problems.Add("PingInterval must be positive and MaxPingsOut at least 1");
+        if (o.MaxControlLine < 4096 || o.MaxPayload < 1024)
+            problems.Add("MaxControlLine must be at least 4096 and MaxPayload at least 1024");
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

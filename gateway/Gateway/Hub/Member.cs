@@ -1,0 +1,72 @@
+using Nats.OrleansRoutes.Gateway.Routes;
+using Nats.OrleansRoutes.Protocol;
+
+namespace Nats.OrleansRoutes.Gateway.Hub;
+
+/// <summary>
+/// One member server of a cluster (by server_id) and its route connections: the single
+/// connection of a no-pool (2.9-style) member, or the pool slots and the dedicated connections of
+/// its pinned accounts. Also what the hub has told it: per account, the connection used and the
+/// interest announced there, so that every interest is announced on exactly one connection.
+/// </summary>
+internal sealed class Member(string serverId)
+{
+    public string ServerId { get; } = serverId;
+
+    public string ServerName { get; set; } = "";
+
+    public string Version { get; set; } = "";
+
+    public bool Headers { get; set; } = true;
+
+    /// <summary>The member's own pool_size; null for a no-pool member (2.9, or pool_size -1).</summary>
+    public int? PoolSize { get; set; }
+
+    public RouteConnection? Single { get; set; }
+
+    public RouteConnection?[] Pool { get; set; } = [];
+
+    public Dictionary<string, RouteConnection> Pinned { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>What has been announced to this member, per account.</summary>
+    public Dictionary<string, Announced> AnnouncedByAccount { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Differences from the cluster spec (pool size, pinned accounts), for status and logs.</summary>
+    public SortedSet<string> Mismatches { get; } = new(StringComparer.Ordinal);
+
+    public IEnumerable<RouteConnection> Connections =>
+        (Single is null ? [] : new[] { Single }).Concat(Pool.OfType<RouteConnection>()).Concat(Pinned.Values);
+
+    public bool HasConnections => Single is not null || Pinned.Count > 0 || Pool.Any(c => c is not null);
+
+    /// <summary>
+    /// The connection this member uses for an account, as nats-server picks it: the account's
+    /// dedicated connection if the member pins it; else the single connection of a no-pool member;
+    /// else the pool slot of FNV-1a(account) mod the member's pool size, or — while the pool is
+    /// still forming — its lowest open slot. Null while no connection can carry the account.
+    /// </summary>
+    public RouteConnection? ConnectionFor(string account)
+    {
+        if (Pinned.TryGetValue(account, out var pinned))
+            return pinned;
+        if (Single is not null)
+            return Single;
+        if (Pool.Length == 0)
+            return null;
+        var slot = PoolIndex.Of(account, PoolSize ?? 1);
+        if (slot < Pool.Length && Pool[slot] is { } preferred)
+            return preferred;
+        return Pool.FirstOrDefault(c => c is not null);
+    }
+
+    public override string ToString() => $"{ServerName} ({ServerId})";
+}
+
+/// <summary>What the hub announced to a member for one account: the connection and the keys on it.</summary>
+internal sealed class Announced
+{
+    public RouteConnection? Connection { get; set; }
+
+    /// <summary>(subject, queue or "") → announced weight (0 for plain interest).</summary>
+    public Dictionary<(string Subject, string Queue), int> Keys { get; } = [];
+}

@@ -1,0 +1,57 @@
+using Nats.OrleansRoutes.Gateway.Routes;
+using Nats.OrleansRoutes.Gateway.Serving;
+
+namespace Nats.OrleansRoutes.Gateway.Monitoring;
+
+/// <summary>/routez: in the spirit of nats-server's monitoring JSON, per cluster, member and connection.</summary>
+public sealed record RoutezView(string Gateway, string ServerId, string ServerName, DateTimeOffset Now, IReadOnlyList<ClusterRoutez> Clusters);
+
+public sealed record ClusterRoutez(string Cluster, string? Name, long Version, long Epoch, string Endpoint, int PoolSize,
+    IReadOnlyList<string> PinnedAccounts, IReadOnlyList<MemberRoutez> Members, int Handshaking);
+
+public sealed record MemberRoutez(string ServerId, string ServerName, string Version, int? PoolSize, bool Headers,
+    IReadOnlyList<string> Mismatches, IReadOnlyList<ConnectionRoutez> Connections);
+
+public sealed record ConnectionRoutez(string Kind, int? PoolIndex, string? Account, string Remote, double? RttMs,
+    long InMsgs, long InBytes, long OutMsgs, long OutBytes, int Subscriptions, long PendingBytes, DateTimeOffset Since,
+    IReadOnlyDictionary<string, AccountRoutez> Accounts);
+
+public sealed record AccountRoutez(long InMsgs, long InBytes, long OutMsgs, long OutBytes);
+
+internal static class RoutezBuilder
+{
+    public static RoutezView Build(GatewayService gateway)
+    {
+        var clusters = new List<ClusterRoutez>();
+        foreach (var (cluster, served) in gateway.Served.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            var server = served.Server;
+            var hub = server.Hub;
+            List<MemberRoutez> members;
+            lock (hub.Gate)
+            {
+                members = [.. hub.Members.OrderBy(m => m.ServerName, StringComparer.Ordinal).Select(m => new MemberRoutez(
+                    m.ServerId, m.ServerName, m.Version, m.PoolSize, m.Headers, [.. m.Mismatches],
+                    [.. m.Connections.Select(Connection)]))];
+            }
+            var spec = server.Spec;
+            clusters.Add(new ClusterRoutez(cluster, spec.Name, server.Version, served.Epoch, server.Placement.Endpoint,
+                spec.PoolSize, [.. spec.EffectivePinnedAccounts], members,
+                server.Connections.Count(c => c.State != RouteState.Registered)));
+        }
+        return new RoutezView(gateway.Identity.GatewayId, gateway.Identity.ServerId, gateway.Identity.ServerName, DateTimeOffset.UtcNow, clusters);
+    }
+
+    private static ConnectionRoutez Connection(RouteConnection c) => new(
+        c.Kind switch { RouteKind.NoPool => "single", RouteKind.Pooled => "pool", RouteKind.Pinned => "pinned", _ => "handshake" },
+        c.Kind == RouteKind.Pooled ? c.PoolIndex : null,
+        c.PinnedAccount,
+        c.Remote,
+        c.Rtt?.TotalMilliseconds,
+        c.MessagesIn, c.BytesIn, c.MessagesOut, c.BytesOut,
+        c.RemoteInterest.Count,
+        c.Out.Pending,
+        c.Started,
+        c.Accounts.ToDictionary(a => a.Key, a => new AccountRoutez(a.Value.MessagesIn, a.Value.BytesIn, a.Value.MessagesOut, a.Value.BytesOut),
+            StringComparer.Ordinal));
+}

@@ -1,0 +1,95 @@
+using System.Buffers;
+
+namespace Nats.OrleansRoutes.Gateway.Routes;
+
+/// <summary>
+/// Bytes waiting to go out on one connection, in pooled 64 KiB segments. Producers (the hub,
+/// relaying other members' traffic; the connection itself, answering PINGs) write under
+/// <see cref="Gate"/>; the connection's writer loop takes everything written so far in one swap and
+/// sends it with as few writes as possible. <see cref="Pending"/> is what a slow member has not read.
+/// </summary>
+internal sealed class OutboundBuffer : IBufferWriter<byte>
+{
+    private const int SegmentSize = 64 * 1024;
+
+    private List<ArraySegment<byte>> _filled = [];
+    private byte[]? _current;
+    private int _used;
+    private long _pending;
+
+    /// <summary>Held while writing; keeps writes of one op contiguous and apart from the writer loop's swap.</summary>
+    public Lock Gate { get; } = new();
+
+    /// <summary>Bytes written and not yet sent.</summary>
+    public long Pending => Interlocked.Read(ref _pending);
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        EnsureRoom(Math.Max(sizeHint, 1));
+        return _current.AsSpan(_used);
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        EnsureRoom(Math.Max(sizeHint, 1));
+        return _current.AsMemory(_used);
+    }
+
+    public void Advance(int count)
+    {
+        _used += count;
+        Interlocked.Add(ref _pending, count);
+    }
+
+    private void EnsureRoom(int size)
+    {
+        if (_current is not null && _current.Length - _used >= size)
+            return;
+        if (_current is not null && _used > 0)
+            _filled.Add(new ArraySegment<byte>(_current, 0, _used));
+        else if (_current is not null)
+            ArrayPool<byte>.Shared.Return(_current);
+        _current = ArrayPool<byte>.Shared.Rent(Math.Max(SegmentSize, size));
+        _used = 0;
+    }
+
+    /// <summary>Takes everything written so far (call under <see cref="Gate"/>); return the arrays with <see cref="Release"/>.</summary>
+    public List<ArraySegment<byte>> TakeAll()
+    {
+        if (_current is not null && _used > 0)
+        {
+            _filled.Add(new ArraySegment<byte>(_current, 0, _used));
+            _current = null;
+            _used = 0;
+        }
+        var taken = _filled;
+        _filled = [];
+        return taken;
+    }
+
+    /// <summary>Gives sent segments back to the pool and lowers <see cref="Pending"/>.</summary>
+    public void Release(List<ArraySegment<byte>> sent)
+    {
+        long bytes = 0;
+        foreach (var segment in sent)
+        {
+            bytes += segment.Count;
+            ArrayPool<byte>.Shared.Return(segment.Array!);
+        }
+        Interlocked.Add(ref _pending, -bytes);
+    }
+
+    /// <summary>Drops everything (the connection closed).</summary>
+    public void Clear()
+    {
+        lock (Gate)
+        {
+            Release(TakeAll());
+            if (_current is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_current);
+                _current = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Logging;
+using Nats.OrleansRoutes.Gateway.Hub;
+using Nats.OrleansRoutes.Grains;
+using Nats.OrleansRoutes.Protocol;
+
+namespace Nats.OrleansRoutes.Gateway.Routes;
+
+// The accepting side of the handshake, as nats-server does it: our INFO at once; CONNECT must be
+// the first op and is checked (then authorized by the cluster grain, with cached answers); the
+// member's INFO registers the connection with the hub.
+internal sealed partial class RouteConnection
+{
+    private Outcome Handshake(in RouteOp op)
+    {
+        if (State == RouteState.AwaitingConnect)
+            return OnConnect(op);
+
+        switch (op.Kind)
+        {
+            case RouteOpKind.Ping:
+                WritePong(null);
+                ScheduleSend();
+                return Outcome.NeedMore;
+            case RouteOpKind.Pong or RouteOpKind.Ok:
+                return Outcome.NeedMore;
+            case RouteOpKind.Err:
+                Close($"the member sent -ERR {System.Text.Encoding.UTF8.GetString(op.Arguments)}");
+                return Outcome.Close;
+            case RouteOpKind.Info:
+                return OnMemberInfo(op.Arguments);
+            default:
+                Close($"{RouteOpNames.Of(op.Kind)} before the member's INFO");
+                return Outcome.Close;
+        }
+    }
+
+    private Outcome OnConnect(in RouteOp op)
+    {
+        if (op.Kind != RouteOpKind.Connect)
+            return Refuse("Authorization Violation", $"first op was {RouteOpNames.Of(op.Kind)}, not CONNECT", "no_connect");
+        if (!RouteJson.TryParseConnect(op.Arguments, out var connect, out var error))
+            return Refuse("Authorization Violation", $"unreadable CONNECT: {error}", "bad_connect");
+        if (connect.Lang is not null)
+            return Refuse("attempted to connect to route port", "a client dialled the route port", "client_on_route_port");
+        if (connect.Gateway is { } gateway)
+            return Refuse($"Rejecting connection from gateway \"{gateway}\" on the Route port", "a gateway dialled the route port", "gateway_on_route_port");
+        if (connect.Account is not null || connect.NewAccount is not null)
+            return Refuse("Authorization Violation", "CONNECT names an account", "account_in_connect");
+        var name = _server.Spec.Name;
+        if (connect.Cluster != name)
+            return Refuse($"Rejecting connection, cluster name \"{connect.Cluster}\" does not match \"{name}\"", "cluster name mismatch", "cluster_name");
+        _pendingConnect = connect;
+        State = RouteState.Authorizing;
+        return Outcome.Authorize;
+    }
+
+    private async Task AuthorizeAsync(RouteConnect connect)
+    {
+        var handshake = new RouteHandshake(connect.User, connect.Password, TlsIdentity, connect.Cluster, null, null, null, Remote);
+        var decision = await _server.Authorizer.AuthorizeAsync(handshake, _closing.Token);
+        if (State != RouteState.Authorizing)
+            return; // closed meanwhile (auth timeout)
+        if (!decision.Allowed)
+        {
+            LogRefused(_logger, _server.Key, Remote, decision.Reason);
+            Refuse("Authorization Violation", decision.Reason, "authorization");
+            return;
+        }
+        _pendingConnect = null;
+        State = RouteState.AwaitingInfo;
+    }
+
+    private Outcome OnMemberInfo(ReadOnlySpan<byte> json)
+    {
+        if (!RouteJson.TryParseInfo(json, out var info, out var error))
+        {
+            Close($"unreadable INFO: {error}");
+            return Outcome.Close;
+        }
+        Refusal? refusal;
+        lock (_server.Hub.Gate)
+        {
+            refusal = _server.Hub.Register(this, info, _batch);
+            if (refusal is null)
+                State = RouteState.Registered;
+            _batch.Flush();
+        }
+        if (refusal is null)
+            return Outcome.NeedMore;
+        _server.Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "registration"));
+        LogNotRegistered(_logger, _server.Key, Remote, refusal.Reason);
+        CloseAfterErr(refusal.ErrText, refusal.Reason);
+        return Outcome.Close;
+    }
+
+    /// <summary>An INFO after registration: gossip and gateway bookkeeping are ignored; a pinned-account reload request is answered.</summary>
+    private void OnAsyncInfo(ReadOnlySpan<byte> json)
+    {
+        if (!RouteJson.TryParseInfo(json, out var info, out _) || info.RouteAccountAddRequestId is not { } request)
+            return;
+        // Config reload on the member (protocol doc §4.7): echo the request without route_account.
+        var answer = RouteJson.Serialize(new RouteInfo { RoutePoolSize = info.RoutePoolSize, RouteAccountAddRequestId = request });
+        lock (Out.Gate)
+            RouteWriter.WriteInfo(Out, answer);
+        _batch.Touch(this);
+    }
+
+    private Outcome Refuse(string errText, string reason, string metric)
+    {
+        _server.Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", metric));
+        CloseAfterErr(errText, reason);
+        return Outcome.Close;
+    }
+
+    /// <summary>The identity of the member's TLS client certificate (verify_and_map); null without TLS.</summary>
+    public string? TlsIdentity { get; set; }
+
+    [LoggerMessage(EventId = 2120, Level = LogLevel.Warning, Message = "{Cluster}: route from {Remote} refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string cluster, string remote, string reason);
+
+    [LoggerMessage(EventId = 2121, Level = LogLevel.Information, Message = "{Cluster}: route from {Remote} not registered: {Reason}")]
+    private static partial void LogNotRegistered(ILogger logger, string cluster, string remote, string reason);
+}

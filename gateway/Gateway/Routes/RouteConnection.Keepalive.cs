@@ -1,0 +1,62 @@
+using System.Diagnostics;
+
+namespace Nats.OrleansRoutes.Gateway.Routes;
+
+// Keepalive: the auth timeout before CONNECT, a deadline for the member's INFO, then our PINGs
+// (answered PONGs give the round trip time; too many unanswered close the connection as stale).
+internal sealed partial class RouteConnection
+{
+    private static readonly TimeSpan RegistrationTimeout = TimeSpan.FromSeconds(10);
+    private int _pingsOut;
+    private long _pingSentAt;
+
+    private async Task KeepaliveLoopAsync()
+    {
+        try
+        {
+            await Task.Delay(_server.Spec.AuthTimeout, _closing.Token);
+            if (State is RouteState.AwaitingConnect or RouteState.Authorizing)
+            {
+                _server.Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "auth_timeout"));
+                CloseAfterErr("Authentication Timeout", "no CONNECT within the authorization timeout");
+                return;
+            }
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Min(1000, _server.Options.PingInterval.TotalMilliseconds)));
+            var nextPing = Stopwatch.GetTimestamp() + (long)(_server.Options.PingInterval.TotalSeconds * Stopwatch.Frequency);
+            while (await timer.WaitForNextTickAsync(_closing.Token))
+            {
+                if (State != RouteState.Registered)
+                {
+                    if (DateTimeOffset.UtcNow - Started > RegistrationTimeout)
+                    {
+                        Close("the member's INFO did not arrive after its CONNECT");
+                        return;
+                    }
+                    continue;
+                }
+                if (Stopwatch.GetTimestamp() < nextPing)
+                    continue;
+                nextPing = Stopwatch.GetTimestamp() + (long)(_server.Options.PingInterval.TotalSeconds * Stopwatch.Frequency);
+                if (Volatile.Read(ref _pingsOut) >= _server.Options.MaxPingsOut)
+                {
+                    CloseAfterErr("Stale Connection", $"{_pingsOut} PINGs unanswered");
+                    return;
+                }
+                Interlocked.Increment(ref _pingsOut);
+                Volatile.Write(ref _pingSentAt, Stopwatch.GetTimestamp());
+                WritePing();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void OnPong()
+    {
+        Volatile.Write(ref _pingsOut, 0);
+        var sent = Volatile.Read(ref _pingSentAt);
+        if (sent != 0)
+            Rtt = Stopwatch.GetElapsedTime(sent);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Nats.OrleansRoutes.Gateway.Hub;
+using Nats.OrleansRoutes.Protocol;
+
+namespace Nats.OrleansRoutes.Gateway.Routes;
+
+// Reading: ops are parsed in place from the pipe; a registered connection hands a whole batch to
+// the hub under one acquisition of its lock, and the connections it wrote to send once afterwards.
+internal sealed partial class RouteConnection
+{
+    private readonly RouteParser _parser;
+    private readonly Batch _batch;
+    private RouteConnect? _pendingConnect;
+
+    private enum Outcome
+    {
+        NeedMore,
+        Authorize,
+        Close,
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+        try
+        {
+            while (!IsClosed)
+            {
+                var result = await input.ReadAsync(_closing.Token);
+                var buffer = result.Buffer;
+                var outcome = Process(ref buffer);
+                // Stopped early (to authorize): the rest is already here, so do not wait for more.
+                input.AdvanceTo(buffer.Start, outcome == Outcome.Authorize ? buffer.Start : buffer.End);
+                if (outcome == Outcome.Close)
+                    return;
+                if (outcome == Outcome.Authorize)
+                {
+                    await AuthorizeAsync(_pendingConnect!);
+                    continue;
+                }
+                if (result.IsCompleted)
+                {
+                    Close("the member closed the connection");
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (IsClosed)
+        {
+        }
+        catch (Exception e)
+        {
+            Close($"read failed: {e.Message}");
+        }
+        finally
+        {
+            await input.CompleteAsync();
+        }
+    }
+
+    private Outcome Process(ref ReadOnlySequence<byte> buffer)
+    {
+        while (State != RouteState.Registered)
+        {
+            if (State is RouteState.Closed or RouteState.Authorizing)
+                return State == RouteState.Closed ? Outcome.Close : Outcome.NeedMore;
+            var status = _parser.TryParse(ref buffer, out var op);
+            if (status == ParseStatus.NeedMoreData)
+                return Outcome.NeedMore;
+            if (status == ParseStatus.Error)
+                return ProtocolError();
+            var handshake = Handshake(op);
+            if (handshake != Outcome.NeedMore)
+                return handshake;
+        }
+
+        lock (_server.Hub.Gate)
+        {
+            try
+            {
+                while (State == RouteState.Registered)
+                {
+                    var status = _parser.TryParse(ref buffer, out var op);
+                    if (status == ParseStatus.NeedMoreData)
+                        return Outcome.NeedMore;
+                    if (status == ParseStatus.Error)
+                        return ProtocolError();
+                    Dispatch(op);
+                }
+                return Outcome.Close;
+            }
+            finally
+            {
+                _batch.Flush();
+            }
+        }
+    }
+
+    /// <summary>An op of a registered connection (under the hub's lock).</summary>
+    private void Dispatch(in RouteOp op)
+    {
+        switch (op.Kind)
+        {
+            case RouteOpKind.Msg or RouteOpKind.HMsg or RouteOpKind.LMsg:
+                _server.Hub.Relay(this, op, _batch);
+                break;
+            case RouteOpKind.Sub or RouteOpKind.Unsub or RouteOpKind.LeafSub or RouteOpKind.LeafUnsub:
+                _server.Hub.OnInterest(this, op, _batch);
+                break;
+            case RouteOpKind.Ping:
+                WritePong(_batch);
+                break;
+            case RouteOpKind.Pong:
+                OnPong();
+                break;
+            case RouteOpKind.Info:
+                OnAsyncInfo(op.Arguments);
+                break;
+            case RouteOpKind.Err:
+                // Any -ERR makes nats-server drop the route; the member is telling us it will.
+                CloseSoon($"the member sent -ERR {System.Text.Encoding.UTF8.GetString(op.Arguments)}");
+                break;
+            default:
+                break; // +OK, CONNECT again, A+/A-: nothing to do on a route
+        }
+    }
+
+    private Outcome ProtocolError()
+    {
+        var error = _parser.LastError;
+        LogProtocolError(_logger, _server.Key, Remote, error.Detail);
+        _server.Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "protocol_error"));
+        CloseAfterErr(error.ErrText, $"protocol error: {error.Detail}");
+        return Outcome.Close;
+    }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 2110, Level = Microsoft.Extensions.Logging.LogLevel.Warning,
+        Message = "{Cluster}: protocol error from {Remote}: {Detail}")]
+    private static partial void LogProtocolError(Microsoft.Extensions.Logging.ILogger logger, string cluster, string remote, string detail);
+}

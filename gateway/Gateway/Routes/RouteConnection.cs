@@ -1,0 +1,174 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Nats.OrleansRoutes.Gateway.Hub;
+using Nats.OrleansRoutes.Gateway.Serving;
+using Nats.OrleansRoutes.Protocol;
+
+namespace Nats.OrleansRoutes.Gateway.Routes;
+
+/// <summary>
+/// One route connection with a member server. A reader loop parses ops straight from the socket's
+/// pipe and hands them to the cluster's hub; a writer loop sends what the hub (and this connection)
+/// wrote to <see cref="Out"/>, many ops per write. Split by concern: lifecycle (this file),
+/// reading, handshake, writing, keepalive.
+/// </summary>
+internal sealed partial class RouteConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly ClusterServer _server;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<string, AccountCounters> _accounts = new(StringComparer.Ordinal);
+    private string? _closeReason;
+    private Task _loops = Task.CompletedTask;
+
+    public RouteConnection(Socket socket, Stream stream, ClusterServer server, ILogger logger)
+    {
+        _socket = socket;
+        _stream = stream;
+        _server = server;
+        _logger = logger;
+        Remote = socket.RemoteEndPoint?.ToString() ?? "?";
+        Started = DateTimeOffset.UtcNow;
+        _parser = new RouteParser(new RouteParserSettings
+        {
+            MaxControlLine = server.Options.MaxControlLine,
+            MaxPayload = server.Options.MaxPayload,
+        });
+        _batch = new Batch();
+    }
+
+    public string Remote { get; }
+
+    public DateTimeOffset Started { get; }
+
+    public RouteState State { get; private set; } = RouteState.AwaitingConnect;
+
+    public RouteKind Kind { get; private set; }
+
+    public int PoolIndex { get; private set; }
+
+    public string? PinnedAccount { get; private set; }
+
+    public Member? Member { get; private set; }
+
+    public OutboundBuffer Out { get; } = new();
+
+    public bool IsClosed => _closing.IsCancellationRequested;
+
+    public Task Closed => _closed.Task;
+
+    /// <summary>Set by a <see cref="Batch"/> while this connection waits for the batch's send.</summary>
+    public bool TouchedInBatch { get; set; }
+
+    /// <summary>What the member told us on this connection: (account, subject, queue or "") → weight.</summary>
+    public Dictionary<(string Account, string Subject, string Queue), int> RemoteInterest { get; } = [];
+
+    public long MessagesIn { get; private set; }
+    public long BytesIn { get; private set; }
+    public long MessagesOut { get; private set; }
+    public long BytesOut { get; private set; }
+
+    /// <summary>Round trip time of the last PING.</summary>
+    public TimeSpan? Rtt { get; private set; }
+
+    /// <summary>Per account traffic, read under the hub's lock.</summary>
+    public IReadOnlyDictionary<string, AccountCounters> Accounts => _accounts;
+
+    public void Attach(Member member) => Member = member;
+
+    public void SetKind(RouteKind kind, int poolIndex, string? pinnedAccount)
+    {
+        Kind = kind;
+        PoolIndex = poolIndex;
+        PinnedAccount = pinnedAccount;
+        if (pinnedAccount is not null)
+            _parser.Settings = _parser.Settings with { PinnedAccount = pinnedAccount };
+    }
+
+    public string Describe() => Kind switch
+    {
+        RouteKind.NoPool => "single route (no pool)",
+        RouteKind.Pooled => $"pool slot {PoolIndex}",
+        RouteKind.Pinned => $"pinned account {PinnedAccount}",
+        _ => "unregistered route",
+    };
+
+    /// <summary>Sends our INFO, then runs until the connection ends.</summary>
+    public void Start()
+    {
+        _server.Metrics.ConnectionsOpened.Add(1);
+        WriteInfo();
+        ScheduleSend();
+        _loops = Task.WhenAll(ReadLoopAsync(), WriteLoopAsync(), KeepaliveLoopAsync());
+    }
+
+    /// <summary>Ends the connection now; everything it carried is withdrawn from the hub.</summary>
+    public void Close(string reason)
+    {
+        lock (_server.Hub.Gate)
+        {
+            if (State == RouteState.Closed)
+                return;
+            var registered = State == RouteState.Registered;
+            State = RouteState.Closed;
+            _closeReason = reason;
+            _closing.Cancel();
+            if (registered)
+            {
+                _server.Hub.Unregister(this, _closeBatch);
+                _closeBatch.Flush();
+            }
+        }
+        LogClosed(_logger, _server.Key, Remote, Member?.ServerName, Kind, reason);
+        _server.Metrics.ConnectionsClosed.Add(1);
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+        _socket.Close();
+        Out.Clear();
+        _server.Forget(this);
+        _closed.TrySetResult();
+    }
+
+    private readonly Batch _closeBatch = new();
+
+    public async ValueTask DisposeAsync()
+    {
+        Close(_closeReason ?? "the cluster stopped being served here");
+        await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _stream.DisposeAsync();
+        _closing.Dispose();
+    }
+
+    private AccountCounters Counters(string account)
+    {
+        if (!_accounts.TryGetValue(account, out var counters))
+            _accounts[account] = counters = new AccountCounters();
+        return counters;
+    }
+
+    /// <summary>A message arrived (under the hub's lock).</summary>
+    public void CountIn(string? account, int bytes)
+    {
+        MessagesIn++;
+        BytesIn += bytes;
+        _server.Metrics.MessagesIn.Add(1);
+        _server.Metrics.BytesIn.Add(bytes);
+        if (account is not null)
+        {
+            var counters = Counters(account);
+            counters.MessagesIn++;
+            counters.BytesIn += bytes;
+        }
+    }
+
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "{Cluster}: route from {Remote} ({Member}, {Kind}) closed: {Reason}")]
+    private static partial void LogClosed(ILogger logger, string cluster, string remote, string? member, RouteKind kind, string reason);
+}

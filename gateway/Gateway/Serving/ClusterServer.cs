@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Nats.OrleansRoutes.Config.Cluster;
+using Nats.OrleansRoutes.Gateway.Diagnostics;
+using Nats.OrleansRoutes.Gateway.Hub;
+using Nats.OrleansRoutes.Gateway.Routes;
+using Nats.OrleansRoutes.Grains;
+using Nats.OrleansRoutes.Protocol;
+
+namespace Nats.OrleansRoutes.Gateway.Serving;
+
+/// <summary>
+/// One cluster served by this gateway: its route endpoint (a listener on the placement's port),
+/// its connections, its hub, and the spec version they run on. Everything of one cluster is
+/// reached only through its own listener and hub, so clusters never see each other's traffic.
+/// </summary>
+internal sealed partial class ClusterServer : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<RouteConnection, byte> _connections = new();
+    private readonly ILogger _logger;
+    private readonly ILogger _connectionLogger;
+    private readonly CancellationTokenSource _stop = new();
+    private Socket? _listener;
+    private Task _accepting = Task.CompletedTask;
+    private volatile ClusterSpec _spec;
+
+    public ClusterServer(ServingSpec serving, GatewayIdentity identity, GatewayOptions options, GatewayMetrics metrics,
+        RouteAuthorizer authorizer, ILoggerFactory loggers)
+    {
+        Placement = serving.Placement!;
+        Key = $"{serving.Spec.Name}@{Placement.Endpoint}";
+        Identity = identity;
+        Options = options;
+        Metrics = metrics;
+        Authorizer = authorizer;
+        _spec = serving.Spec;
+        Version = serving.Version;
+        _logger = loggers.CreateLogger<ClusterServer>();
+        _connectionLogger = loggers.CreateLogger<RouteConnection>();
+        Hub = new ClusterHub(Key, identity, metrics, loggers.CreateLogger<ClusterHub>());
+        Hub.UpdateSpec(serving.Spec);
+        authorizer.SpecVersion(serving.Version);
+    }
+
+    /// <summary>A name for logs: cluster name and endpoint.</summary>
+    public string Key { get; }
+
+    public string Cluster { get; set; } = "";
+
+    public PlacementView Placement { get; }
+
+    public GatewayIdentity Identity { get; }
+
+    public GatewayOptions Options { get; }
+
+    public GatewayMetrics Metrics { get; }
+
+    public RouteAuthorizer Authorizer { get; }
+
+    public ClusterHub Hub { get; }
+
+    public ClusterSpec Spec => _spec;
+
+    public long Version { get; private set; }
+
+    public IReadOnlyCollection<RouteConnection> Connections => (IReadOnlyCollection<RouteConnection>)_connections.Keys;
+
+    /// <summary>Opens the route endpoint; throws <see cref="SocketException"/> if the port cannot be bound.</summary>
+    public void Start()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(IPAddress.Parse(Options.Host), Placement.Port));
+            socket.Listen(512);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        _listener = socket;
+        _accepting = AcceptLoopAsync(_stop.Token);
+        LogServing(_logger, Cluster, Spec.Name, Placement.Endpoint, Placement.Epoch);
+    }
+
+    /// <summary>A newer spec: the hub and the authorizer follow it; connections stay.</summary>
+    public void Update(ServingSpec serving)
+    {
+        if (serving.Version <= Version)
+            return;
+        Version = serving.Version;
+        _spec = serving.Spec;
+        Hub.UpdateSpec(serving.Spec);
+        Authorizer.SpecVersion(serving.Version);
+    }
+
+    /// <summary>The INFO this gateway sends on every route connection of the cluster.</summary>
+    public RouteInfo Info()
+    {
+        var spec = Spec;
+        return new RouteInfo
+        {
+            ServerId = Identity.ServerId,
+            ServerName = Identity.ServerName,
+            Version = GatewayIdentity.AnnouncedVersion,
+            Proto = 2,
+            Go = "natsroutes",
+            Host = Placement.Host,
+            Port = Placement.Port,
+            Headers = true,
+            AuthRequired = true,
+            MaxPayload = Options.AnnouncedMaxPayload,
+            Cluster = spec.Name,
+            Compression = "off",
+            RoutePoolSize = spec.PoolingEnabled ? spec.PoolSize : null,
+        };
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = await _listener!.AcceptAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                LogAcceptFailed(_logger, Key, e.Message);
+                continue;
+            }
+            accepted.NoDelay = true;
+            var connection = new RouteConnection(accepted, new NetworkStream(accepted, ownsSocket: true), this, _connectionLogger);
+            _connections[connection] = 0;
+            connection.Start();
+        }
+    }
+
+    public void Forget(RouteConnection connection) => _connections.TryRemove(connection, out _);
+
+    /// <summary>Closes the endpoint and every connection: members reconnect wherever the cluster goes next.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener?.Dispose();
+        await _accepting;
+        foreach (var connection in _connections.Keys)
+            await connection.DisposeAsync();
+        LogStopped(_logger, Cluster, Placement.Endpoint);
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(EventId = 2300, Level = LogLevel.Information, Message = "Serving cluster {Cluster} ({Name}) at {Endpoint}, lease epoch {Epoch}")]
+    private static partial void LogServing(ILogger logger, string cluster, string? name, string endpoint, long epoch);
+
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "Stopped serving cluster {Cluster} at {Endpoint}")]
+    private static partial void LogStopped(ILogger logger, string cluster, string endpoint);
+
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Warning, Message = "{Cluster}: accepting a route failed: {Reason}")]
+    private static partial void LogAcceptFailed(ILogger logger, string cluster, string reason);
+}

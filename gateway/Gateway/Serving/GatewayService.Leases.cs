@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Nats.OrleansRoutes.Grains;
+
+namespace Nats.OrleansRoutes.Gateway.Serving;
+
+// Leases: renew every RenewInterval; stop serving when a renewal says the lease is gone, and —
+// fencing — when renewals have failed for so long that the lease could expire soon.
+public sealed partial class GatewayService
+{
+    private async Task RenewLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.RenewInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                foreach (var (cluster, served) in _served)
+                    await RenewAsync(cluster, served);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RenewAsync(string cluster, Served served)
+    {
+        LeaseResult result;
+        try
+        {
+            result = await _grains.GetGrain<IClusterGrain>(cluster).RenewLease(_options.Id, served.Epoch)
+                .WaitAsync(_options.RenewInterval);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _metrics.LeaseRenewals.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+            LogRenewFailed(_logger, cluster, e.Message);
+            return; // the fence decides if this goes on too long
+        }
+        if (result.Held)
+        {
+            served.RenewedAt = Stopwatch.GetTimestamp();
+            _metrics.LeaseRenewals.Add(1, new KeyValuePair<string, object?>("outcome", "renewed"));
+            return;
+        }
+        _metrics.LeaseRenewals.Add(1, new KeyValuePair<string, object?>("outcome", "lost"));
+        if (_served.TryGetValue(cluster, out var current) && current == served)
+            await StopServingAsync(cluster, $"lease lost: {result.Reason}");
+    }
+
+    /// <summary>Stops serving any cluster whose lease might expire before the next successful renewal.</summary>
+    private async Task FenceLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        var limit = _options.LeaseDuration - _options.FencingMargin;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                foreach (var (cluster, served) in _served)
+                {
+                    var silent = Stopwatch.GetElapsedTime(served.RenewedAt);
+                    if (silent > limit)
+                        await StopServingAsync(cluster, $"the lease could not be renewed for {silent.TotalSeconds:F1} s; stopped before it can expire");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 2410, Level = LogLevel.Warning, Message = "Renewing the lease of {Cluster} failed: {Reason}")]
+    private static partial void LogRenewFailed(ILogger logger, string cluster, string reason);
+}

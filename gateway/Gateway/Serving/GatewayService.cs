@@ -1,0 +1,266 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nats.OrleansRoutes.Gateway.Diagnostics;
+using Nats.OrleansRoutes.Grains;
+using Nats.OrleansRoutes.Runtime.Events;
+using Nats.OrleansRoutes.Runtime.Grains;
+
+namespace Nats.OrleansRoutes.Gateway.Serving;
+
+/// <summary>
+/// Runs a gateway: registers it in the directory, serves the clusters placed on it (on change
+/// events and every reconcile interval), renews their leases, and — the fencing rule — stops
+/// serving a cluster before its lease can expire when renewals fail, so two gateways never act as
+/// the hub of one cluster. Stopping drains: each lease is released, so the cluster moves at once.
+/// </summary>
+public sealed partial class GatewayService : IHostedService, IDisposable
+{
+    private readonly IGrainFactory _grains;
+    private readonly IChangeEvents _events;
+    private readonly GatewayOptions _options;
+    private readonly GatewayMetrics _metrics;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, Served> _served = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _reconciling = new(1, 1);
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private IDisposable? _subscription;
+    private Task _loops = Task.CompletedTask;
+    private bool _registered;
+
+    public GatewayService(IGrainFactory grains, IChangeEvents events, IOptions<GatewayOptions> options, GatewayMetrics metrics, ILoggerFactory loggers)
+    {
+        _grains = grains;
+        _events = events;
+        _options = options.Value;
+        _metrics = metrics;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<GatewayService>();
+        Identity = GatewayIdentity.For(_options.Id);
+    }
+
+    public GatewayIdentity Identity { get; }
+
+    /// <summary>Registered in the directory at least once.</summary>
+    public bool Ready => _registered;
+
+    internal IReadOnlyDictionary<string, Served> Served => _served;
+
+    private IGatewayDirectoryGrain Directory => _grains.GetGrain<IGatewayDirectoryGrain>(IGatewayDirectoryGrain.Key);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription = _events.Subscribe("cluster", OnClusterEvent);
+        _loops = Task.WhenAll(ReconcileLoopAsync(_stop.Token), RenewLoopAsync(_stop.Token), FenceLoopAsync(_stop.Token));
+        LogStarting(_logger, _options.Id, Identity.ServerId, _options.Host, _options.PortFrom, _options.PortTo);
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _reconciling.Dispose();
+        _wake.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>Graceful drain: every lease is released (the cluster goes to another gateway now), then the endpoints close.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _subscription?.Dispose();
+        await _stop.CancelAsync();
+        await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            await Directory.Deregister(_options.Id).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogDrainFailed(_logger, "(directory)", e.Message);
+        }
+        foreach (var (cluster, served) in _served)
+        {
+            try
+            {
+                await _grains.GetGrain<IClusterGrain>(cluster).ReleaseLease(_options.Id, served.Epoch).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogDrainFailed(_logger, cluster, e.Message);
+            }
+            await StopServingAsync(cluster, "the gateway is stopping (lease released)");
+        }
+    }
+
+    private void OnClusterEvent(string message)
+    {
+        // "<tenant>/<cluster> <what>": a hint; the reconcile reads the versioned truth.
+        var space = message.IndexOf(' ', StringComparison.Ordinal);
+        var cluster = space > 0 ? message[..space] : message;
+        if (_served.ContainsKey(cluster) || message.Contains(" placed ", StringComparison.Ordinal))
+            _wake.Release();
+    }
+
+    private async Task ReconcileLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await ReconcileOnceAsync(cancellationToken);
+            try
+            {
+                await _wake.WaitAsync(_options.ReconcileInterval, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One pass: register, heartbeat, serve what is placed here, refresh specs, re-place orphans.</summary>
+    internal async Task ReconcileOnceAsync(CancellationToken cancellationToken)
+    {
+        await _reconciling.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_registered)
+            {
+                await Directory.Register(new GatewayRegistration(_options.Id, _options.Host, _options.PortFrom, _options.PortTo,
+                    MonitorUrl, _options.Capacity));
+                _registered = true;
+                LogRegistered(_logger, _options.Id);
+            }
+            var assigned = await Directory.Heartbeat(_options.Id);
+            foreach (var entry in assigned)
+            {
+                if (!_served.TryGetValue(entry.Cluster, out var served) || served.Epoch != entry.Epoch)
+                    await StartServingAsync(entry.Cluster);
+                else
+                    await RefreshSpecAsync(entry.Cluster, served);
+            }
+            foreach (var cluster in _served.Keys.Except(assigned.Select(a => a.Cluster)).ToList())
+                await CheckLeaseAsync(cluster);
+            foreach (var orphan in await Directory.Orphans())
+                await _grains.GetGrain<IClusterGrain>(orphan).EnsurePlacement();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogReconcileFailed(_logger, e.Message);
+        }
+        finally
+        {
+            _reconciling.Release();
+        }
+    }
+
+    /// <summary>The monitoring URL announced in the directory (set by the host once it knows its port).</summary>
+    public string? MonitorUrl
+    {
+        get => _monitorUrl;
+        set
+        {
+            _monitorUrl = value;
+            _registered = false; // announce it
+            _wake.Release();
+        }
+    }
+
+    private string? _monitorUrl;
+
+    private async Task StartServingAsync(string cluster)
+    {
+        var grain = _grains.GetGrain<IClusterGrain>(cluster);
+        ServingSpec serving;
+        try
+        {
+            serving = await grain.GetServingSpec(_options.Id);
+        }
+        catch (Exception e)
+        {
+            LogNotHolder(_logger, cluster, e.Message);
+            await StopServingAsync(cluster, "the lease is held elsewhere");
+            return;
+        }
+        if (serving.Placement is not { } placement || placement.GatewayId != _options.Id)
+            return;
+        if (_served.TryGetValue(cluster, out var old))
+        {
+            if (old.Epoch == placement.Epoch)
+                return;
+            await StopServingAsync(cluster, $"re-placed here with a new lease epoch {placement.Epoch}");
+        }
+        var authorizer = new RouteAuthorizer(grain, _metrics, _loggers.CreateLogger<RouteAuthorizer>());
+        var server = new ClusterServer(serving, Identity, _options, _metrics, authorizer, _loggers) { Cluster = cluster };
+        try
+        {
+            server.Start();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            LogBindFailed(_logger, cluster, placement.Endpoint, e.Message);
+            await server.DisposeAsync();
+            // Let another gateway take it rather than leave the cluster unserved.
+            await grain.ReleaseLease(_options.Id, placement.Epoch);
+            return;
+        }
+        var now = Stopwatch.GetTimestamp();
+        _served[cluster] = new Served(server, placement.Epoch, now);
+        // Renew at once: the lease ran from the moment of placement, not from now.
+        await RenewAsync(cluster, _served[cluster]);
+    }
+
+    private async Task RefreshSpecAsync(string cluster, Served served)
+    {
+        var serving = await _grains.GetGrain<IClusterGrain>(cluster).GetServingSpec(_options.Id);
+        served.Server.Update(serving);
+    }
+
+    private async Task CheckLeaseAsync(string cluster)
+    {
+        if (_served.TryGetValue(cluster, out var served))
+            await RenewAsync(cluster, served);
+    }
+
+    private async Task StopServingAsync(string cluster, string reason)
+    {
+        if (!_served.TryRemove(cluster, out var served))
+            return;
+        LogStopServing(_logger, cluster, reason);
+        await served.Server.DisposeAsync();
+    }
+
+    [LoggerMessage(EventId = 2400, Level = LogLevel.Information, Message = "Gateway {Gateway} (server id {ServerId}) starting on {Host}, route ports {From}-{To}")]
+    private static partial void LogStarting(ILogger logger, string gateway, string serverId, string host, int from, int to);
+
+    [LoggerMessage(EventId = 2401, Level = LogLevel.Information, Message = "Gateway {Gateway} registered in the directory")]
+    private static partial void LogRegistered(ILogger logger, string gateway);
+
+    [LoggerMessage(EventId = 2402, Level = LogLevel.Warning, Message = "Reconcile failed (will retry): {Reason}")]
+    private static partial void LogReconcileFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2403, Level = LogLevel.Information, Message = "Not serving {Cluster}: {Reason}")]
+    private static partial void LogNotHolder(ILogger logger, string cluster, string reason);
+
+    [LoggerMessage(EventId = 2404, Level = LogLevel.Error, Message = "Cannot open the route endpoint of {Cluster} at {Endpoint}: {Reason}; releasing the lease")]
+    private static partial void LogBindFailed(ILogger logger, string cluster, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 2405, Level = LogLevel.Information, Message = "Stopped serving {Cluster}: {Reason}")]
+    private static partial void LogStopServing(ILogger logger, string cluster, string reason);
+
+    [LoggerMessage(EventId = 2406, Level = LogLevel.Warning, Message = "Drain of {Cluster} incomplete: {Reason}")]
+    private static partial void LogDrainFailed(ILogger logger, string cluster, string reason);
+}
+
+/// <summary>A cluster this gateway serves: its server, lease epoch and when the lease was last renewed.</summary>
+internal sealed class Served(ClusterServer server, long epoch, long renewedAt)
+{
+    public ClusterServer Server { get; } = server;
+
+    public long Epoch { get; } = epoch;
+
+    /// <summary>Stopwatch timestamp of the last successful renewal.</summary>
+    public long RenewedAt { get; set; } = renewedAt;
+}
