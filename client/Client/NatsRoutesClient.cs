@@ -92,11 +92,13 @@ public sealed class NatsRoutesClient : IAsyncDisposable
     /// <summary>
     /// The configuration a member server uses to route to the service. With <paramref name="password"/>
     /// it is complete; without, the password is <see cref="PasswordPlaceholder"/>. The password never
-    /// travels to the service: it is put in here.
+    /// travels to the service: it is put in here. <paramref name="serverVersion"/> (2.9, 2.10 or
+    /// 2.15, the default) leaves out the options that version of nats-server refuses.
     /// </summary>
-    public async Task<string> GetMemberConfigAsync(ClusterRef cluster, string serverName, string? listen = null, string? password = null)
+    public async Task<string> GetMemberConfigAsync(ClusterRef cluster, string serverName, string? listen = null, string? password = null,
+        string? serverVersion = null)
     {
-        var text = await Cluster(cluster).MemberConfig(serverName, listen, PasswordPlaceholder);
+        var text = await Cluster(cluster).MemberConfig(serverName, listen, PasswordPlaceholder, serverVersion);
         return password is null ? text : MemberConfigPassword.Fill(text, PasswordPlaceholder, password);
     }
 

@@ -36,8 +36,9 @@ public interface IClusterGrain : IGrainWithStringKey
     /// <summary>
     /// The configuration a member server should use to route to the service: server_name and the
     /// cluster block, with <paramref name="passwordPlaceholder"/> where the route password goes.
+    /// <paramref name="serverVersion"/> (2.9, 2.10, 2.15; default 2.15) leaves out options that version refuses.
     /// </summary>
-    Task<string> MemberConfig(string serverName, string? listen, string passwordPlaceholder);
+    Task<string> MemberConfig(string serverName, string? listen, string passwordPlaceholder, string? serverVersion);
 
     /// <summary>Places the cluster on a live gateway if it has no valid lease; returns the placement.</summary>
     Task<PlacementView?> EnsurePlacement();

@@ -136,7 +136,7 @@ internal static class ClusterCommands
             Description = "How long the previous password keeps working (a Go duration: 30m, 2h). Default 0: at once.",
             DefaultValueFactory = _ => "0s",
         };
-        var rotate = new Command("rotate", "Replace the route password; prints the new one, once.") { cluster, grace };
+        var rotate = new Command("rotate", "Replace the route password; prints the new one, once, alone on standard output.") { cluster, grace };
         rotate.SetAction((parse, _) => ServiceConnection.RunAsync(parse, async client =>
         {
             var text = parse.GetValue(grace)!;
@@ -144,8 +144,10 @@ internal static class ClusterCommands
                 throw new UsageException($"--grace {text}: {error}");
             var target = ServiceConnection.Cluster(parse.GetValue(cluster)!);
             var password = await client.RotateCredentialsAsync(target, duration);
-            Console.WriteLine($"{target}: new route password (shown this once): {password}");
-            Console.WriteLine(duration > TimeSpan.Zero
+            // The password alone on stdout, so `... rotate X > password-file` works; the rest on stderr.
+            Console.WriteLine(password);
+            Console.Error.WriteLine($"{target}: new route password written to standard output (shown this once).");
+            Console.Error.WriteLine(duration > TimeSpan.Zero
                 ? $"The previous password keeps working for {GoDuration.Format(duration)}: update every member before then."
                 : "The previous password no longer works: update every member now.");
             return 0;
@@ -162,9 +164,13 @@ internal static class ClusterCommands
         {
             Description = "A file holding the route password; without it the output carries a placeholder.",
         };
+        var serverVersion = new Option<string?>("--server-version")
+        {
+            Description = "The member's nats-server version: 2.9, 2.10 or 2.15 (default). 2.9 gets no pool_size, accounts or compression.",
+        };
         var command = new Command("member-config", "Print the configuration a member server uses to route to the service.")
         {
-            cluster, server, listen, passwordFile,
+            cluster, server, listen, passwordFile, serverVersion,
         };
         command.SetAction((parse, _) => ServiceConnection.RunAsync(parse, async client =>
         {
@@ -172,7 +178,7 @@ internal static class ClusterCommands
             if (parse.GetValue(passwordFile) is { } path)
                 password = ReadFile(path).TrimEnd('\r', '\n');
             var text = await client.GetMemberConfigAsync(ServiceConnection.Cluster(parse.GetValue(cluster)!),
-                parse.GetValue(server)!, parse.GetValue(listen), password);
+                parse.GetValue(server)!, parse.GetValue(listen), password, parse.GetValue(serverVersion));
             Console.Write(text);
             if (password is null)
                 Console.Error.WriteLine($"natsroutes: the route password is the placeholder {NatsRoutesClient.PasswordPlaceholder}; pass --password-file to fill it in");

@@ -149,6 +149,22 @@ internal sealed partial class ClusterHub
         Reconcile(member, batch);
     }
 
+    /// <summary>
+    /// Pinned connections are dialled alongside the pool, so a member that does not pin an account
+    /// of the spec is only reported once it has had <see cref="PinSettleTime"/> to dial them.
+    /// </summary>
+    public static readonly TimeSpan PinSettleTime = TimeSpan.FromSeconds(5);
+
+    /// <summary>Re-judges every member (called periodically, to report missing pins once members settle).</summary>
+    public void CheckMismatches()
+    {
+        lock (Gate)
+        {
+            foreach (var member in _members.Values)
+                CheckMismatches(member);
+        }
+    }
+
     /// <summary>Reports how a member differs from the spec: nats-server loses messages silently when pinning is one-sided.</summary>
     private void CheckMismatches(Member member)
     {
@@ -159,6 +175,11 @@ internal sealed partial class ClusterHub
             found.Add($"no connection pool (pool_size -1?), spec says {_spec.PoolSize}");
         foreach (var account in member.Pinned.Keys.Where(a => !_spec.EffectivePinnedAccounts.Contains(a)))
             found.Add($"pins account {account}, the spec does not");
+        if (member.PoolSize is not null && System.Diagnostics.Stopwatch.GetElapsedTime(member.JoinedAt) > PinSettleTime)
+        {
+            foreach (var account in _spec.EffectivePinnedAccounts.Where(a => !member.Pinned.ContainsKey(a)))
+                found.Add($"does not pin account {account}, the spec does");
+        }
         foreach (var added in found.Except(member.Mismatches))
         {
             metrics.Mismatches.Add(1);

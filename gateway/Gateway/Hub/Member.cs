@@ -15,6 +15,9 @@ internal sealed class Member(string serverId)
 
     public string ServerName { get; set; } = "";
 
+    /// <summary>Stopwatch timestamp of the member's first connection (pinned connections may follow a little later).</summary>
+    public long JoinedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     public string Version { get; set; } = "";
 
     public bool Headers { get; set; } = true;

@@ -24,6 +24,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
     private Task _accepting = Task.CompletedTask;
+    private Task _checking = Task.CompletedTask;
     private volatile ClusterSpec _spec;
 
     public ClusterServer(ServingSpec serving, GatewayIdentity identity, GatewayOptions options, GatewayMetrics metrics,
@@ -84,6 +85,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         }
         _listener = socket;
         _accepting = AcceptLoopAsync(_stop.Token);
+        _checking = CheckLoopAsync(_stop.Token);
         LogServing(_logger, Cluster, Spec.Name, Placement.Endpoint, Placement.Epoch);
     }
 
@@ -145,6 +147,20 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Re-judges members against the spec now and then: some differences only show once a member has settled.</summary>
+    private async Task CheckLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(ClusterHub.PinSettleTime);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+                Hub.CheckMismatches();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     public void Forget(RouteConnection connection) => _connections.TryRemove(connection, out _);
 
     /// <summary>Closes the endpoint and every connection: members reconnect wherever the cluster goes next.</summary>
@@ -153,6 +169,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         await _stop.CancelAsync();
         _listener?.Dispose();
         await _accepting;
+        await _checking;
         foreach (var connection in _connections.Keys)
             await connection.DisposeAsync();
         LogStopped(_logger, Cluster, Placement.Endpoint);

@@ -1,16 +1,20 @@
 using System.Text;
 using Nats.OrleansRoutes.Config.Cluster;
 using Nats.OrleansRoutes.Config.Output;
+using Nats.OrleansRoutes.Config.Validation;
 
 namespace Nats.OrleansRoutes.Grains.Cluster;
 
 // The configuration a member server uses to join the cluster through the service.
 public sealed partial class ClusterGrain
 {
-    public async Task<string> MemberConfig(string serverName, string? listen, string passwordPlaceholder)
+    public async Task<string> MemberConfig(string serverName, string? listen, string passwordPlaceholder, string? serverVersion)
     {
         if (Names.Check(serverName, "server name") is { } problem)
             throw new ClusterRequestException(problem);
+        var version = NatsServerVersion.V2_15;
+        if (serverVersion is not null && !NatsServerVersions.TryParse(serverVersion, out version))
+            throw new ClusterRequestException($"--server-version \"{serverVersion}\" is not a supported nats-server version (2.9, 2.10 or 2.15)");
         var spec = Spec;
         var placement = await EnsurePlacement()
             ?? throw new ClusterRequestException($"cluster {Key} is not placed on a gateway yet: no gateway is running (start one with natsroutes gateway)");
@@ -42,9 +46,24 @@ public sealed partial class ClusterGrain
             PingMax = spec.PingMax,
             Server = spec.Server,
         };
+        if (version == NatsServerVersion.V2_9)
+        {
+            // 2.9 refuses these options ("unknown field"); it has no pool and pins nothing, and
+            // the gateway sends such a member every account on its one route.
+            member = member with
+            {
+                PoolSize = ClusterSpec.DefaultPoolSize,
+                PinnedAccounts = EquatableList<string>.Empty,
+                Compression = CompressionSpec.Accept,
+                PingInterval = null,
+                PingMax = null,
+            };
+        }
         var text = new StringBuilder();
         text.Append("# Member configuration for cluster ").Append(Key).Append(", server ").Append(serverName).Append('\n');
         text.Append("# Routes go to every gateway that can serve the cluster; only the one holding it accepts.\n");
+        if (version == NatsServerVersion.V2_9)
+            text.Append("# For nats-server 2.9: no pool_size, accounts or compression (2.9 has no route pools); one route carries every account.\n");
         text.Append("server_name: ").Append(ClusterBlockWriter.Quote(serverName)).Append('\n');
         text.Append(ClusterBlockWriter.Write(member, SecretMode.Reveal));
         return text.ToString();

@@ -1,0 +1,200 @@
+using System.Text;
+using Nats.OrleansRoutes.Grains;
+using Nats.OrleansRoutes.TestKit;
+using Nats.OrleansRoutes.TestKit.Nats;
+
+namespace Nats.OrleansRoutes.Tests.Integration.Gateway;
+
+/// <summary>One cluster of nats-server 2.9.10, 2.10.27 and 2.15.1, routed only to the gateway.</summary>
+public sealed class MixedVersionCluster : IAsyncLifetime
+{
+    public static readonly ClusterRef Cluster = new("acme", "mixed");
+    public const string Password = "mixed-r0ute-pass";
+
+    public GatewayDeployment Deployment { get; private set; } = null!;
+
+    public List<NatsServerProcess> Members { get; } = [];
+
+    public async Task InitializeAsync()
+    {
+        Deployment = await GatewayDeployment.StartAsync();
+        await Deployment.CreateClusterAsync(Cluster, $$"""
+            cluster {
+              name: mixed
+              listen: 127.0.0.1:-1
+              authorization { user: ruser, password: "{{Password}}" }
+            }
+            """);
+        foreach (var version in NatsServerBinaries.All)
+        {
+            Members.Add(await Deployment.StartMemberAsync(Cluster, version, $"m-{version}", Password));
+        }
+        await Deployment.WaitForMembersAsync(Cluster, [.. Members.Select(m => m.Name)]);
+    }
+
+    public async Task DisposeAsync() => await Deployment.DisposeAsync();
+}
+
+/// <summary>The hub as a subscriber sees it: what a direct full mesh would deliver, no more, no less.</summary>
+public sealed class MixedVersionClusterTests(MixedVersionCluster cluster) : IClassFixture<MixedVersionCluster>
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    private async Task<List<NatsClient>> ClientsAsync() =>
+        [.. await Task.WhenAll(cluster.Members.Select(m => cluster.Deployment.ConnectAsync(m)))];
+
+    [Fact]
+    public async Task Every_subscriber_gets_every_message_once_and_in_order_per_publisher()
+    {
+        const int perPublisher = 300;
+        var clients = await ClientsAsync();
+        var subscriptions = new List<NatsSubscription>();
+        foreach (var client in clients)
+            subscriptions.Add(await client.SubscribeAsync("fanout.>"));
+        await InterestProbe.WaitAllAsync(clients, clients);
+
+        await Task.WhenAll(clients.Select(async (client, p) =>
+        {
+            for (var seq = 0; seq < perPublisher; seq++)
+                await client.PublishAsync($"fanout.{p}", $"{p}:{seq}");
+        }));
+
+        for (var s = 0; s < subscriptions.Count; s++)
+        {
+            var received = await subscriptions[s].CollectAsync(clients.Count * perPublisher, Wait);
+            received.AddRange(await subscriptions[s].DrainAsync(TimeSpan.FromMilliseconds(300)));
+            Assert.True(received.Count == clients.Count * perPublisher,
+                $"subscriber on {cluster.Members[s].Name} received {received.Count} of {clients.Count * perPublisher}");
+            for (var p = 0; p < clients.Count; p++)
+            {
+                var fromPublisher = received.Where(m => m.Subject == $"fanout.{p}").Select(m => m.Text).ToList();
+                Assert.Equal(Enumerable.Range(0, perPublisher).Select(seq => $"{p}:{seq}"), fromPublisher);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_queue_group_across_all_members_gets_each_message_exactly_once()
+    {
+        const int perPublisher = 150;
+        var clients = await ClientsAsync();
+        var workers = new List<NatsSubscription>();
+        foreach (var client in clients)
+            workers.Add(await client.SubscribeAsync("jobs.all", queue: "workers"));
+        await InterestProbe.WaitAllAsync(clients, clients);
+
+        await Task.WhenAll(clients.Select(async (client, p) =>
+        {
+            for (var seq = 0; seq < perPublisher; seq++)
+                await client.PublishAsync("jobs.all", $"{p}:{seq}");
+        }));
+
+        var expected = clients.Count * perPublisher;
+        await Eventually.TrueAsync(() => Task.FromResult(workers.Sum(w => w.Count) >= expected), Wait, $"{expected} jobs delivered");
+        var delivered = new List<string>();
+        foreach (var worker in workers)
+            delivered.AddRange((await worker.DrainAsync(TimeSpan.FromMilliseconds(300))).Select(m => m.Text));
+        Assert.Equal(expected, delivered.Count);
+        Assert.Equal(expected, delivered.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_queue_group_on_other_members_gets_each_message_exactly_once_and_both_get_some()
+    {
+        const int count = 400;
+        var clients = await ClientsAsync();
+        var publisher = clients[0]; // 2.9.10: no local worker, so every message crosses the gateway
+        var workers = new List<NatsSubscription>
+        {
+            await clients[1].SubscribeAsync("jobs.remote", queue: "workers"),
+            await clients[2].SubscribeAsync("jobs.remote", queue: "workers"),
+        };
+        await InterestProbe.WaitAllAsync([clients[1], clients[2]], [publisher]);
+
+        for (var seq = 0; seq < count; seq++)
+            await publisher.PublishAsync("jobs.remote", seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        await Eventually.TrueAsync(() => Task.FromResult(workers.Sum(w => w.Count) >= count), Wait, $"{count} jobs delivered");
+        var perWorker = new List<List<string>>();
+        foreach (var worker in workers)
+            perWorker.Add([.. (await worker.DrainAsync(TimeSpan.FromMilliseconds(300))).Select(m => m.Text)]);
+        var all = perWorker.SelectMany(w => w).ToList();
+        Assert.Equal(count, all.Count);
+        Assert.Equal(count, all.Distinct().Count());
+        // The gateway picks one member per message by queue weight (1 and 1 here): both get a share.
+        Assert.All(perWorker, w => Assert.True(w.Count > count / 10, $"a worker got only {w.Count} of {count}"));
+    }
+
+    [Fact]
+    public async Task Request_reply_works_between_every_pair_of_members()
+    {
+        var clients = await ClientsAsync();
+        for (var b = 0; b < clients.Count; b++)
+        {
+            var server = b;
+            await clients[b].ServeAsync($"svc.{b}", request => Encoding.UTF8.GetBytes($"{cluster.Members[server].Name} answers {request.Text}"));
+        }
+        await InterestProbe.WaitAllAsync(clients, clients);
+
+        for (var a = 0; a < clients.Count; a++)
+        {
+            for (var b = 0; b < clients.Count; b++)
+            {
+                if (a == b)
+                    continue;
+                for (var n = 0; n < 5; n++)
+                {
+                    var reply = await clients[a].RequestAsync($"svc.{b}", Encoding.UTF8.GetBytes($"q{a}-{n}"), Wait);
+                    Assert.Equal($"{cluster.Members[b].Name} answers q{a}-{n}", reply.Text);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Headers_and_reply_subjects_arrive_unchanged()
+    {
+        var clients = await ClientsAsync();
+        var subscriptions = new List<NatsSubscription>();
+        foreach (var client in clients)
+            subscriptions.Add(await client.SubscribeAsync("hdr.>"));
+        await InterestProbe.WaitAllAsync(clients, clients);
+
+        for (var p = 0; p < clients.Count; p++)
+        {
+            await clients[p].PublishAsync($"hdr.{p}", Encoding.UTF8.GetBytes($"body-{p}"), replyTo: $"reply.to.{p}",
+                headers: [new("X-From", cluster.Members[p].Name), new("X-Trace", $"t-{p}")]);
+        }
+
+        for (var s = 0; s < subscriptions.Count; s++)
+        {
+            var received = await subscriptions[s].CollectAsync(clients.Count, Wait);
+            Assert.True(received.Count == clients.Count, $"{cluster.Members[s].Name} received {received.Count} of {clients.Count}");
+            foreach (var message in received)
+            {
+                var p = int.Parse(message.Subject["hdr.".Length..], System.Globalization.CultureInfo.InvariantCulture);
+                Assert.Equal($"body-{p}", message.Text);
+                Assert.Equal($"reply.to.{p}", message.ReplyTo);
+                Assert.Equal($"NATS/1.0\r\nX-From: {cluster.Members[p].Name}\r\nX-Trace: t-{p}\r\n\r\n", message.Headers);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Wildcards_match_as_nats_matches_them()
+    {
+        var clients = await ClientsAsync();
+        var (publisher, subscriber) = (clients[2], clients[0]);
+        var star = await subscriber.SubscribeAsync("wild.*.end");
+        var tail = await subscriber.SubscribeAsync("wild.>");
+        var literal = await subscriber.SubscribeAsync("wild.a.end");
+        await InterestProbe.WaitAsync(subscriber, publisher);
+
+        foreach (var subject in new[] { "wild.a.end", "wild.b.end", "wild.a.b.end", "wild.x", "other.a.end" })
+            await publisher.PublishAsync(subject, subject);
+
+        Assert.Equal(["wild.a.end", "wild.b.end"], (await star.DrainAsync(TimeSpan.FromMilliseconds(500))).Select(m => m.Text).Order());
+        Assert.Equal(["wild.a.b.end", "wild.a.end", "wild.b.end", "wild.x"], (await tail.DrainAsync(TimeSpan.FromMilliseconds(200))).Select(m => m.Text).Order());
+        Assert.Equal(["wild.a.end"], (await literal.DrainAsync(TimeSpan.FromMilliseconds(200))).Select(m => m.Text));
+    }
+}
