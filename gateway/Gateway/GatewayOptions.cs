@@ -39,6 +39,9 @@ public sealed class GatewayOptions
     /// <summary>A member whose outbound buffer holds more than this is disconnected as a slow consumer.</summary>
     public long MaxPendingBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>A send to a member blocked longer than this disconnects it as a slow consumer (nats-server's write_deadline).</summary>
+    public TimeSpan WriteDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often the gateway pings each route connection.</summary>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -72,6 +75,8 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             problems.Add($"renew interval {o.RenewInterval} is too long for leases of {o.LeaseDuration} (two renewals and the fencing margin must fit in one lease)");
         if (o.MaxPendingBytes < 64 * 1024)
             problems.Add("MaxPendingBytes must be at least 64 KiB");
+        if (o.WriteDeadline <= TimeSpan.Zero)
+            problems.Add("WriteDeadline must be positive");
         if (o.PingInterval <= TimeSpan.Zero || o.MaxPingsOut < 1)
             problems.Add("PingInterval must be positive and MaxPingsOut at least 1");
         if (o.MaxControlLine < 4096 || o.MaxPayload < 1024)

@@ -25,9 +25,14 @@ internal static class GatewayCommand
         var ports = new Option<string>("--ports") { Description = "Route port range, FROM-TO.", DefaultValueFactory = _ => "24200-24299" };
         var monitor = new Option<int>("--monitor-port") { Description = "HTTP port of /healthz, /readyz, /routez (0: any free port).", DefaultValueFactory = _ => 0 };
         var keyFile = new Option<string?>("--secrets-key-file") { Description = $"File with the secrets key (default: ${SecretsKey.Variable})." };
+        var maxPending = new Option<string>("--max-pending")
+        {
+            Description = "Outbound bytes a member may leave unread before it is disconnected as a slow consumer (K, M, G suffixes).",
+            DefaultValueFactory = _ => "64M",
+        };
         var command = new Command("gateway", "Run a gateway: serves the route endpoints of the clusters placed on it and relays their traffic.")
         {
-            id, host, ports, monitor, keyFile,
+            id, host, ports, monitor, keyFile, maxPending,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -36,6 +41,7 @@ internal static class GatewayCommand
                 var redis = parse.GetValue(ServiceOptions.Redis) ?? Environment.GetEnvironmentVariable("NATSROUTES_REDIS")
                     ?? throw new UsageException("a gateway needs the deployment's Redis: --redis HOST:PORT (or NATSROUTES_REDIS); for one process without Redis use ./natsroutes dev");
                 var (from, to) = PortRange(parse.GetValue(ports)!);
+                var pendingLimit = ByteSize.Parse("--max-pending", parse.GetValue(maxPending)!);
                 SecretsKey.Resolve(parse.GetValue(keyFile), required: true);
                 var builder = WebApplication.CreateSlimBuilder();
                 ConfigureLogging(builder);
@@ -50,6 +56,7 @@ internal static class GatewayCommand
                     o.PortFrom = from;
                     o.PortTo = to;
                     o.MonitorPort = parse.GetValue(monitor);
+                    o.MaxPendingBytes = pendingLimit;
                 });
                 await using var app = builder.Build();
                 app.MapGatewayMonitoring();

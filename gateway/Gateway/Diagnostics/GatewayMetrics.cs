@@ -19,6 +19,7 @@ public sealed class GatewayMetrics : IDisposable
         MessagesOut = _meter.CreateCounter<long>("natsroutes.gateway.messages.out", description: "RMSG/HMSG sent to members");
         BytesIn = _meter.CreateCounter<long>("natsroutes.gateway.bytes.in", unit: "By", description: "Payload bytes received");
         BytesOut = _meter.CreateCounter<long>("natsroutes.gateway.bytes.out", unit: "By", description: "Payload bytes sent");
+        Stalls = _meter.CreateCounter<long>("natsroutes.gateway.stalls", description: "Times a member's reads paused for a backed-up member it feeds");
         SlowConsumers = _meter.CreateCounter<long>("natsroutes.gateway.slow_consumers", description: "Connections closed because a member stopped reading");
         LeaseRenewals = _meter.CreateCounter<long>("natsroutes.gateway.lease.renewals", description: "Lease renewals, by outcome");
         GrainCallLatency = _meter.CreateHistogram<double>("natsroutes.gateway.grain_call.duration", unit: "ms", description: "Latency of the gateway's grain calls");
@@ -33,6 +34,7 @@ public sealed class GatewayMetrics : IDisposable
     public Counter<long> BytesIn { get; }
     public Counter<long> BytesOut { get; }
     public Counter<long> SlowConsumers { get; }
+    public Counter<long> Stalls { get; }
     public Counter<long> LeaseRenewals { get; }
     public Histogram<double> GrainCallLatency { get; }
     public Counter<long> Mismatches { get; }

@@ -16,6 +16,8 @@ internal sealed class OutboundBuffer : IBufferWriter<byte>
     private byte[]? _current;
     private int _used;
     private long _pending;
+    private TaskCompletionSource? _drained;
+    private long _drainedAt;
 
     /// <summary>Held while writing; keeps writes of one op contiguous and apart from the writer loop's swap.</summary>
     public Lock Gate { get; } = new();
@@ -76,12 +78,39 @@ internal sealed class OutboundBuffer : IBufferWriter<byte>
             bytes += segment.Count;
             ArrayPool<byte>.Shared.Return(segment.Array!);
         }
-        Interlocked.Add(ref _pending, -bytes);
+        var pending = Interlocked.Add(ref _pending, -bytes);
+        if (Volatile.Read(ref _drained) is not null && pending <= Volatile.Read(ref _drainedAt))
+            SignalDrained();
+    }
+
+    /// <summary>Completes when <see cref="Pending"/> is at or below <paramref name="threshold"/> (producers wait on it to slow down).</summary>
+    public Task DrainedTo(long threshold)
+    {
+        lock (Gate)
+        {
+            if (Pending <= threshold)
+                return Task.CompletedTask;
+            Volatile.Write(ref _drainedAt, threshold);
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _drained.Task;
+        }
+    }
+
+    private void SignalDrained()
+    {
+        TaskCompletionSource? drained;
+        lock (Gate)
+        {
+            drained = _drained;
+            _drained = null;
+        }
+        drained?.TrySetResult();
     }
 
     /// <summary>Drops everything (the connection closed).</summary>
     public void Clear()
     {
+        SignalDrained();
         lock (Gate)
         {
             Release(TakeAll());

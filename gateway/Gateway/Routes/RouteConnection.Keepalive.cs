@@ -34,6 +34,7 @@ internal sealed partial class RouteConnection
                     }
                     continue;
                 }
+                CheckWriteDeadline();
                 if (Stopwatch.GetTimestamp() < nextPing)
                     continue;
                 nextPing = Stopwatch.GetTimestamp() + (long)(_server.Options.PingInterval.TotalSeconds * Stopwatch.Frequency);

@@ -13,6 +13,12 @@ internal sealed partial class RouteConnection
     private readonly Batch _batch;
     private RouteConnect? _pendingConnect;
 
+    /// <summary>The longest a reader waits, per batch, for a backed-up member to catch up (nats-server stalls producers 2-5 ms).</summary>
+    private static readonly TimeSpan StallMax = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Backlog above which the members feeding a connection are slowed down: three quarters of the slow-consumer limit, as nats-server does.</summary>
+    private static long StallAbove(GatewayOptions options) => options.MaxPendingBytes / 4 * 3;
+
     private enum Outcome
     {
         NeedMore,
@@ -44,6 +50,8 @@ internal sealed partial class RouteConnection
                     Close("the member closed the connection");
                     return;
                 }
+                if (_batch.TakeStalled() is { } backedUp && backedUp != this)
+                    await StallAsync(backedUp);
             }
         }
         catch (OperationCanceledException) when (IsClosed)
@@ -57,6 +65,20 @@ internal sealed partial class RouteConnection
         {
             await input.CompleteAsync();
         }
+    }
+
+    /// <summary>
+    /// Reads from this member pause while a member it feeds is backed up, so TCP pushes back on the
+    /// publisher's server (which stalls its fast producers) instead of the backlog growing until the
+    /// slow member must be cut off. Bounded: a member that does not read at all is still cut off.
+    /// </summary>
+    private async Task StallAsync(RouteConnection backedUp)
+    {
+        var drained = backedUp.Out.DrainedTo(StallAbove(_server.Options));
+        if (drained.IsCompleted)
+            return;
+        _server.Metrics.Stalls.Add(1);
+        await Task.WhenAny(drained, Task.Delay(StallMax, _closing.Token));
     }
 
     private Outcome Process(ref ReadOnlySequence<byte> buffer)

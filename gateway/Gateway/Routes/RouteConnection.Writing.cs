@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Nats.OrleansRoutes.Gateway.Hub;
 using Nats.OrleansRoutes.Protocol;
@@ -12,6 +13,8 @@ internal sealed partial class RouteConnection
     private readonly SemaphoreSlim _sendSignal = new(0);
     private int _sendScheduled;
     private string? _closeAfterSend;
+    private long _writeStartedAt;
+    private int _slowConsumer;
 
     /// <summary>Wakes the writer loop (once per batch, however much was written).</summary>
     public void ScheduleSend()
@@ -31,8 +34,10 @@ internal sealed partial class RouteConnection
                 List<ArraySegment<byte>> segments;
                 lock (Out.Gate)
                     segments = Out.TakeAll();
+                Volatile.Write(ref _writeStartedAt, Stopwatch.GetTimestamp());
                 foreach (var segment in segments)
                     await _stream.WriteAsync(segment.AsMemory(), _closing.Token);
+                Volatile.Write(ref _writeStartedAt, 0);
                 Out.Release(segments);
                 if (Volatile.Read(ref _closeAfterSend) is { } reason)
                 {
@@ -122,18 +127,29 @@ internal sealed partial class RouteConnection
         _server.Metrics.MessagesOut.Add(1);
         _server.Metrics.BytesOut.Add(size);
         batch.Touch(this);
-        if (Out.Pending > _server.Options.MaxPendingBytes && _closeAfterSend is null)
-            SlowConsumer();
+        // Over the limit while a send is stuck in the socket: the member is not reading. (Over the
+        // limit with the writer idle is only a burst the writer has not picked up yet.)
+        if (Out.Pending > _server.Options.MaxPendingBytes && Volatile.Read(ref _writeStartedAt) != 0)
+            SlowConsumer($"{Out.Pending} bytes waiting for the member to read");
     }
 
-    private void SlowConsumer()
+    /// <summary>Called by the keepalive tick: a send blocked longer than the write deadline means the member stopped reading.</summary>
+    private void CheckWriteDeadline()
     {
-        var pending = Out.Pending;
+        var started = Volatile.Read(ref _writeStartedAt);
+        if (started != 0 && Stopwatch.GetElapsedTime(started) is var blocked && blocked > _server.Options.WriteDeadline)
+            SlowConsumer($"a send blocked for {blocked.TotalSeconds:F1} s, {Out.Pending} bytes waiting");
+    }
+
+    private void SlowConsumer(string detail)
+    {
+        if (Interlocked.Exchange(ref _slowConsumer, 1) != 0)
+            return;
         _server.Metrics.SlowConsumers.Add(1);
-        LogSlowConsumer(_logger, _server.Key, Remote, Member?.ServerName ?? "?", pending);
+        LogSlowConsumer(_logger, _server.Key, Member?.ServerName ?? "?", Remote, detail);
         // Closed outside the hub's lock: the hub is in the middle of relaying.
         ThreadPool.QueueUserWorkItem(static state => state.connection.Close(state.reason),
-            (connection: this, reason: $"slow consumer: {pending} bytes waiting for the member to read"), preferLocal: false);
+            (connection: this, reason: $"slow consumer: {detail}"), preferLocal: false);
     }
 
     /// <summary>Sends -ERR 'text' (when given), then closes; nothing more is read.</summary>
@@ -158,6 +174,6 @@ internal sealed partial class RouteConnection
     }
 
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 2130, Level = Microsoft.Extensions.Logging.LogLevel.Warning,
-        Message = "{Cluster}: member {Member} at {Remote} is a slow consumer ({Pending} bytes pending); disconnecting it")]
-    private static partial void LogSlowConsumer(Microsoft.Extensions.Logging.ILogger logger, string cluster, string remote, string member, long pending);
+        Message = "{Cluster}: member {Member} at {Remote} is a slow consumer ({Detail}); disconnecting it")]
+    private static partial void LogSlowConsumer(Microsoft.Extensions.Logging.ILogger logger, string cluster, string member, string remote, string detail);
 }

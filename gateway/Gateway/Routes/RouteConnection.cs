@@ -37,7 +37,7 @@ internal sealed partial class RouteConnection : IAsyncDisposable
             MaxControlLine = server.Options.MaxControlLine,
             MaxPayload = server.Options.MaxPayload,
         });
-        _batch = new Batch();
+        _batch = new Batch(StallAbove(server.Options));
     }
 
     public string Remote { get; }
@@ -137,7 +137,7 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         _closed.TrySetResult();
     }
 
-    private readonly Batch _closeBatch = new();
+    private readonly Batch _closeBatch = new(stallAbove: long.MaxValue);
 
     public async ValueTask DisposeAsync()
     {

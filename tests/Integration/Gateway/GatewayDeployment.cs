@@ -50,12 +50,13 @@ public sealed class GatewayDeployment : IAsyncDisposable
         ["NATSROUTES_REDIS"] = Redis.Endpoint,
     };
 
-    public static async Task<GatewayDeployment> StartAsync()
+    /// <summary>Starts Redis, a silo and a gateway (with <paramref name="gatewayArgs"/> added to its command line).</summary>
+    public static async Task<GatewayDeployment> StartAsync(params string[] gatewayArgs)
     {
         var deployment = new GatewayDeployment(await RedisServer.StartAsync(), LoopbackHosts.Next());
         try
         {
-            await deployment.StartProcessesAsync();
+            await deployment.StartProcessesAsync(gatewayArgs);
             return deployment;
         }
         catch
@@ -65,12 +66,12 @@ public sealed class GatewayDeployment : IAsyncDisposable
         }
     }
 
-    private async Task StartProcessesAsync()
+    private async Task StartProcessesAsync(string[] gatewayArgs)
     {
         Silo = NatsRoutesProcess.Start("silo",
             ["silo", "--redis", Redis.Endpoint, "--prefix", Prefix, "--port", "0", "--health-port", "0"], Environment);
         Gateway = NatsRoutesProcess.Start("gateway",
-            ["gateway", "--redis", Redis.Endpoint, "--prefix", Prefix, "--id", "gw1", "--host", GatewayHost, "--ports", "24200-24219"], Environment);
+            ["gateway", "--redis", Redis.Endpoint, "--prefix", Prefix, "--id", "gw1", "--host", GatewayHost, "--ports", "24200-24219", .. gatewayArgs], Environment);
         await Silo.WaitForLineAsync(" ready: grain calls on ", TimeSpan.FromSeconds(60));
         var ready = await Gateway.WaitForLineAsync(" ready: monitoring on ", TimeSpan.FromSeconds(60));
         MonitorUrl = ready[(ready.IndexOf("http", StringComparison.Ordinal))..].Replace("/routez", "", StringComparison.Ordinal).Trim();

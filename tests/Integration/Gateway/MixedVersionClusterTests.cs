@@ -126,6 +126,50 @@ public sealed class MixedVersionClusterTests(MixedVersionCluster cluster) : ICla
     }
 
     [Fact]
+    public async Task Queue_messages_bounced_by_a_member_whose_workers_left_are_delivered_once_elsewhere()
+    {
+        // Whether a message is in flight to the leaving worker's server at the moment it leaves is
+        // a race; rounds are repeated (bounded) until one bounce is seen, each checked exactly once.
+        const int count = 20_000; // long enough that the worker leaves mid-stream
+        var clients = await ClientsAsync();
+        var publisher = clients[0];
+        long bounced = 0;
+        for (var round = 0; round < 5 && bounced == 0; round++)
+        {
+            var subject = $"jobs.bounce.{round}";
+            var leaving = await clients[1].SubscribeAsync(subject, queue: "workers", countOnly: true);
+            var staying = await clients[2].SubscribeAsync(subject, queue: "workers");
+            await InterestProbe.WaitAllAsync([clients[1], clients[2]], [publisher]);
+            var sentBefore = await SentToGatewayAsync("m-2.10.27");
+
+            var publishing = Task.Run(async () =>
+            {
+                for (var seq = 0; seq < count; seq++)
+                    await publisher.PublishAsync(subject, seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            });
+            // The only worker on m-2.10.27 leaves mid-stream: what is in flight to it comes back (§3.4).
+            Assert.True(await leaving.WaitForCountAsync(50, Wait), "the leaving worker got its first messages");
+            await leaving.UnsubscribeAsync();
+            await publishing;
+
+            await Eventually.TrueAsync(() => Task.FromResult(leaving.Count + staying.Count >= count), Wait,
+                $"{count} jobs delivered (leaving {leaving.Count}, staying {staying.Count})");
+            var stayed = (await staying.DrainAsync(TimeSpan.FromMilliseconds(300))).Select(m => m.Text).ToList();
+            Assert.Equal(count, leaving.Count + stayed.Count);
+            Assert.Equal(stayed.Count, stayed.Distinct().Count());
+            await staying.UnsubscribeAsync();
+            // Nobody publishes on m-2.10.27 meanwhile: every $G message it sent the gateway was a bounce.
+            bounced = await SentToGatewayAsync("m-2.10.27") - sentBefore;
+        }
+        Assert.True(bounced > 0, "no message was bounced in 5 rounds: the test did not exercise what it is about");
+    }
+
+    /// <summary>$G messages a member has sent the gateway so far (its per-account counters in /routez).</summary>
+    private async Task<long> SentToGatewayAsync(string member) =>
+        (await cluster.Deployment.MembersAsync(MixedVersionCluster.Cluster))[member].GetProperty("connections").EnumerateArray()
+            .Sum(c => c.GetProperty("accounts").TryGetProperty("$G", out var g) ? g.GetProperty("in_msgs").GetInt64() : 0);
+
+    [Fact]
     public async Task Request_reply_works_between_every_pair_of_members()
     {
         var clients = await ClientsAsync();

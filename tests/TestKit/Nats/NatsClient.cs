@@ -124,11 +124,11 @@ public sealed class NatsClient : IAsyncDisposable
         return subscription;
     }
 
-    public async Task UnsubscribeAsync(NatsSubscription subscription)
-    {
-        await WriteAsync($"UNSUB {subscription.Sid}\r\n");
-        _subscriptions.TryRemove(subscription.Sid, out _);
-    }
+    /// <summary>
+    /// UNSUB. The subscription keeps receiving what the server delivered before it processed the
+    /// UNSUB, so tests can account for every message the server handed out.
+    /// </summary>
+    public Task UnsubscribeAsync(NatsSubscription subscription) => WriteAsync($"UNSUB {subscription.Sid}\r\n");
 
     /// <summary>PUB (or HPUB with <paramref name="headers"/>), written and flushed.</summary>
     public async Task PublishAsync(string subject, ReadOnlyMemory<byte> payload, string? replyTo = null,
@@ -157,6 +157,22 @@ public sealed class NatsClient : IAsyncDisposable
         {
             for (var i = 0; i < count; i++)
                 WritePublish(subject, payload.Span, null, null);
+            await _writer.FlushAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Writes one PUB per text with one flush (a burst of distinct messages).</summary>
+    public async Task PublishManyAsync(string subject, IEnumerable<string> texts)
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            foreach (var text in texts)
+                WritePublish(subject, Encoding.UTF8.GetBytes(text), null, null);
             await _writer.FlushAsync();
         }
         finally
