@@ -16,23 +16,23 @@ internal ref struct ArgumentFields
     private Range _last1; // second to last
     private Range _last2; // third to last
 
+    private static readonly System.Buffers.SearchValues<byte> Separators = System.Buffers.SearchValues.Create(" \t\r\n"u8);
+
     public ArgumentFields(ReadOnlySpan<byte> args)
     {
         _args = args;
-        var start = -1;
-        for (var i = 0; i <= args.Length; i++)
+        var i = 0;
+        while (true)
         {
-            var separator = i == args.Length || Ascii.IsSeparator(args[i]);
-            if (!separator)
-            {
-                if (start < 0)
-                    start = i;
-                continue;
-            }
-            if (start < 0)
-                continue;
-            Add(new Range(start, i));
-            start = -1;
+            while (i < args.Length && Ascii.IsSeparator(args[i]))
+                i++;
+            if (i >= args.Length)
+                return;
+            // Fields are mostly one separator apart; subjects can be long, so the end is searched vectorized.
+            var length = args[i..].IndexOfAny(Separators);
+            var end = length < 0 ? args.Length : i + length;
+            Add(new Range(i, end));
+            i = end;
         }
     }
 

@@ -69,9 +69,9 @@ public sealed partial class RouteParser
     /// HMSG: the same with a header size before the size. LMSG: origin first, always a header size.
     /// </summary>
     private ParseStatus TryParseMessage(RouteOpKind kind, ReadOnlySpan<byte> args, ref ReadOnlySequence<byte> buffer,
-        SequencePosition afterLine, out RouteOp op)
+        int lf, SequencePosition afterLine, ref RouteOp op)
     {
-        op = default;
+        // op is already zeroed by TryParse.
         var f = new ArgumentFields(args);
         var pinned = Settings.PinnedAccountUtf8;
         var origin = kind == RouteOpKind.LMsg ? 1 : 0;
@@ -118,27 +118,40 @@ public sealed partial class RouteParser
         if (size > Settings.MaxPayload)
             return Fail(RouteProtocolErrorKind.MaxPayloadExceeded, $"payload of {size} bytes exceeds the limit of {Settings.MaxPayload}");
 
-        var rest = buffer.Slice(afterLine);
-        if (rest.Length < size + 2L)
-            return ParseStatus.NeedMoreData;
-        var trailer = rest.Slice(size, 2);
-        Span<byte> crlf = stackalloc byte[2];
-        trailer.CopyTo(crlf);
-        if (crlf[0] != Ascii.Cr || crlf[1] != Ascii.Lf)
-            return Fail(RouteProtocolErrorKind.UnknownOperation, "message payload not followed by CR LF");
-
-        op = new RouteOp(kind)
+        ReadOnlySequence<byte> payload;
+        if (lf >= 0 && buffer.First is var first && lf + 1 + size + 2 <= first.Length)
         {
-            Origin = origin == 1 ? f[0] : default,
-            Account = account,
-            Subject = subject,
-            Reply = reply,
-            Queues = queues,
-            HeaderSize = headerSize,
-            Size = size,
-            Payload = rest.Slice(0, size),
-        };
-        buffer = rest.Slice(size + 2);
+            // The usual case: line, payload and CR LF in the first segment; no sequence walking.
+            var end = lf + 1 + size;
+            var span = first.Span;
+            if (span[end] != Ascii.Cr || span[end + 1] != Ascii.Lf)
+                return Fail(RouteProtocolErrorKind.UnknownOperation, "message payload not followed by CR LF");
+            payload = new ReadOnlySequence<byte>(first.Slice(lf + 1, size));
+            buffer = buffer.Slice(end + 2);
+        }
+        else
+        {
+            var rest = lf >= 0 ? buffer.Slice(lf + 1) : buffer.Slice(afterLine);
+            if (rest.Length < size + 2L)
+                return ParseStatus.NeedMoreData;
+            Span<byte> crlf = stackalloc byte[2];
+            rest.Slice(size, 2).CopyTo(crlf);
+            if (crlf[0] != Ascii.Cr || crlf[1] != Ascii.Lf)
+                return Fail(RouteProtocolErrorKind.UnknownOperation, "message payload not followed by CR LF");
+            payload = rest.Slice(0, size);
+            buffer = rest.Slice(size + 2);
+        }
+
+        op.Kind = kind;
+        if (origin == 1)
+            op.Origin = f[0];
+        op.Account = account;
+        op.Subject = subject;
+        op.Reply = reply;
+        op.Queues = queues;
+        op.HeaderSize = headerSize;
+        op.Size = size;
+        op.Payload = payload;
         return ParseStatus.Op;
     }
 

@@ -43,7 +43,7 @@ public sealed partial class RouteParser
         if (buffer.IsEmpty)
             return ParseStatus.NeedMoreData;
 
-        if (!TryReadLine(buffer, out var line, out var afterLine, out var status))
+        if (!TryReadLine(buffer, out var line, out var lf, out var afterLine, out var status))
             return status;
         if (line.Length > 0 && line[^1] == Ascii.Cr)
             line = line[..^1];
@@ -73,23 +73,27 @@ public sealed partial class RouteParser
                     return ParseStatus.Error;
                 break;
             default:
-                return TryParseMessage(kind, args, ref buffer, afterLine, out op);
+                return TryParseMessage(kind, args, ref buffer, lf, afterLine, ref op);
         }
-        buffer = buffer.Slice(afterLine);
+        buffer = lf >= 0 ? buffer.Slice(lf + 1) : buffer.Slice(afterLine);
         return ParseStatus.Op;
     }
 
-    /// <summary>Finds the control line; copies it to scratch only when it spans segments.</summary>
-    private bool TryReadLine(in ReadOnlySequence<byte> buffer, out ReadOnlySpan<byte> line,
+    /// <summary>
+    /// Finds the control line; copies it to scratch only when it spans segments. When the line is
+    /// in the first segment <paramref name="lf"/> is its line feed's index there (and
+    /// <paramref name="afterLine"/> is not set); otherwise <paramref name="lf"/> is -1.
+    /// </summary>
+    private bool TryReadLine(in ReadOnlySequence<byte> buffer, out ReadOnlySpan<byte> line, out int lf,
         out SequencePosition afterLine, out ParseStatus status)
     {
         var max = Settings.MaxControlLine;
         var first = buffer.FirstSpan;
-        var lf = first.IndexOf(Ascii.Lf);
+        lf = first.IndexOf(Ascii.Lf);
+        afterLine = default;
         if (lf >= 0)
         {
             line = first[..lf];
-            afterLine = buffer.GetPosition(lf + 1);
         }
         else
         {

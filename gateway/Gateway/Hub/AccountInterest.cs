@@ -27,7 +27,32 @@ internal sealed class AccountInterest
 
     public Dictionary<string, PatternInterest> Patterns { get; } = new(StringComparer.Ordinal);
 
-    public void Invalidate() => _cache.Clear();
+    public void Invalidate()
+    {
+        _cache.Clear();
+        _lastMatch = null;
+    }
+
+    private byte[] _lastSubject = new byte[64];
+    private int _lastSubjectLength;
+    private MatchResult? _lastMatch;
+
+    /// <summary>The match of the previous message, if it had the same subject (streams repeat subjects).</summary>
+    public MatchResult? LastMatch(ReadOnlySpan<byte> subject) =>
+        _lastMatch is not null && subject.SequenceEqual(_lastSubject.AsSpan(0, _lastSubjectLength)) ? _lastMatch : null;
+
+    public void RememberMatch(ReadOnlySpan<byte> subject, MatchResult match)
+    {
+        if (subject.Length > _lastSubject.Length)
+        {
+            if (subject.Length > 1024)
+                return; // not worth keeping
+            _lastSubject = new byte[subject.Length];
+        }
+        subject.CopyTo(_lastSubject);
+        _lastSubjectLength = subject.Length;
+        _lastMatch = match;
+    }
 
     /// <summary>Who wants a message on <paramref name="subject"/>; computed once per subject until interest changes.</summary>
     public MatchResult Match(ReadOnlySpan<char> subject)

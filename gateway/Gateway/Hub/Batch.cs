@@ -1,3 +1,4 @@
+using Nats.OrleansRoutes.Gateway.Diagnostics;
 using Nats.OrleansRoutes.Gateway.Routes;
 
 namespace Nats.OrleansRoutes.Gateway.Hub;
@@ -6,10 +7,27 @@ namespace Nats.OrleansRoutes.Gateway.Hub;
 /// The connections written to while one reader processed one batch of ops: each is told to send
 /// once, at the end of the batch, so many relayed ops leave in one write. Reused by its reader.
 /// </summary>
-internal sealed class Batch(long stallAbove)
+internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
 {
     private readonly List<RouteConnection> _touched = [];
     private RouteConnection? _stalledOn;
+    private long _messagesIn;
+    private long _bytesIn;
+    private long _messagesOut;
+    private long _bytesOut;
+
+    /// <summary>A message received; the gateway's counters are updated once per batch, not per message.</summary>
+    public void CountIn(int bytes)
+    {
+        _messagesIn++;
+        _bytesIn += bytes;
+    }
+
+    public void CountOut(int bytes)
+    {
+        _messagesOut++;
+        _bytesOut += bytes;
+    }
 
     /// <summary>A connection written to in the last batch whose backlog is over the stall threshold, if any.</summary>
     public RouteConnection? TakeStalled()
@@ -28,20 +46,37 @@ internal sealed class Batch(long stallAbove)
         }
     }
 
-    /// <summary>Starts the sends for everything touched, and notes the most backed-up connection over the stall threshold.</summary>
+    /// <summary>
+    /// Under the hub's lock, at the end of the batch: updates the gateway's counters and notes the
+    /// most backed-up connection over the stall threshold. The touched connections are kept for <see cref="Send"/>.
+    /// </summary>
     public void Flush()
     {
+        if (_messagesIn > 0 || _messagesOut > 0)
+        {
+            metrics.MessagesIn.Add(_messagesIn);
+            metrics.BytesIn.Add(_bytesIn);
+            metrics.MessagesOut.Add(_messagesOut);
+            metrics.BytesOut.Add(_bytesOut);
+            _messagesIn = _bytesIn = _messagesOut = _bytesOut = 0;
+        }
         long worst = stallAbove;
         foreach (var connection in _touched)
         {
             connection.TouchedInBatch = false;
-            connection.ScheduleSend();
             if (connection.Out.Pending > worst)
             {
                 worst = connection.Out.Pending;
                 _stalledOn = connection;
             }
         }
+    }
+
+    /// <summary>After the hub's lock is released: every connection written to sends now (or its writer loop does).</summary>
+    public void Send()
+    {
+        foreach (var connection in _touched)
+            connection.SendNow();
         _touched.Clear();
     }
 }

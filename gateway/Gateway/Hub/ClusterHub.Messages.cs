@@ -23,12 +23,20 @@ internal sealed partial class ClusterHub
     public void Relay(RouteConnection from, in RouteOp op, Batch batch)
     {
         var origin = from.Member!;
-        var account = LookupAccount(op.Account);
+        // A connection mostly carries one account: compare bytes with the last one before a lookup.
+        var account = from.LastAccount is { } last && op.Account.SequenceEqual(last.NameUtf8) ? last : LookupAccount(op.Account);
+        batch.CountIn(op.Size);
         from.CountIn(account?.Name, op.Size);
         if (account is null)
             return; // nobody ever showed interest in this account
+        from.LastAccount = account;
 
-        var match = account.Match(Chars(op.Subject));
+        var match = account.LastMatch(op.Subject);
+        if (match is null)
+        {
+            match = account.Match(Chars(op.Subject));
+            account.RememberMatch(op.Subject, match);
+        }
         ResetTargets();
         foreach (var member in match.Plain)
         {

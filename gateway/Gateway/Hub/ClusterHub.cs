@@ -67,7 +67,9 @@ internal sealed partial class ClusterHub
             return new Refusal("INFO without server_id", null);
 
         var member = _members.GetValueOrDefault(info.ServerId) ?? new Member(info.ServerId);
-        if (Place(member, connection, info) is { } refusal)
+        var refusal = Place(member, connection, info);
+        member.ConnectionsChanged();
+        if (refusal is not null)
             return refusal;
         _members[member.ServerId] = member;
         member.ServerName = info.ServerName ?? member.ServerName;
@@ -139,6 +141,7 @@ internal sealed partial class ClusterHub
         }
         if (connection.PinnedAccount is { } account && member.Pinned.GetValueOrDefault(account) == connection)
             member.Pinned.Remove(account);
+        member.ConnectionsChanged();
         if (!member.HasConnections)
         {
             _members.Remove(member.ServerId);

@@ -50,6 +50,28 @@ internal sealed class Member(string serverId)
     /// </summary>
     public RouteConnection? ConnectionFor(string account)
     {
+        // Messages of one account come in runs: remember the last answer (by the account name's
+        // instance, which the hub keeps) until the member's connections change.
+        if (ReferenceEquals(account, _cachedAccount))
+            return _cachedConnection;
+        var connection = Resolve(account);
+        _cachedAccount = account;
+        _cachedConnection = connection;
+        return connection;
+    }
+
+    /// <summary>Call after any change to <see cref="Single"/>, <see cref="Pool"/>, <see cref="Pinned"/> or <see cref="PoolSize"/>.</summary>
+    public void ConnectionsChanged()
+    {
+        _cachedAccount = null;
+        _cachedConnection = null;
+    }
+
+    private string? _cachedAccount;
+    private RouteConnection? _cachedConnection;
+
+    private RouteConnection? Resolve(string account)
+    {
         if (Pinned.TryGetValue(account, out var pinned))
             return pinned;
         if (Single is not null)

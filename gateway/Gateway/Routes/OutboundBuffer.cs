@@ -12,7 +12,15 @@ internal sealed class OutboundBuffer : IBufferWriter<byte>
 {
     private const int SegmentSize = 64 * 1024;
 
+    /// <summary>
+    /// Segments are reused across connections from a pool of their own: the shared pool keeps only
+    /// a few arrays per size, and a relay under load would otherwise allocate (and page-fault in) a
+    /// fresh 64 KiB array for most segments.
+    /// </summary>
+    private static readonly ArrayPool<byte> Segments = ArrayPool<byte>.Create(SegmentSize, maxArraysPerBucket: 1024);
+
     private List<ArraySegment<byte>> _filled = [];
+    private List<ArraySegment<byte>>? _spare;
     private byte[]? _current;
     private int _used;
     private long _pending;
@@ -50,8 +58,8 @@ internal sealed class OutboundBuffer : IBufferWriter<byte>
         if (_current is not null && _used > 0)
             _filled.Add(new ArraySegment<byte>(_current, 0, _used));
         else if (_current is not null)
-            ArrayPool<byte>.Shared.Return(_current);
-        _current = ArrayPool<byte>.Shared.Rent(Math.Max(SegmentSize, size));
+            Return(_current);
+        _current = size <= SegmentSize ? Segments.Rent(SegmentSize) : ArrayPool<byte>.Shared.Rent(size);
         _used = 0;
     }
 
@@ -65,7 +73,8 @@ internal sealed class OutboundBuffer : IBufferWriter<byte>
             _used = 0;
         }
         var taken = _filled;
-        _filled = [];
+        _filled = _spare ?? []; // two lists take turns: the writer hands the sent one back in Release
+        _spare = null;
         return taken;
     }
 
@@ -76,8 +85,11 @@ internal sealed class OutboundBuffer : IBufferWriter<byte>
         foreach (var segment in sent)
         {
             bytes += segment.Count;
-            ArrayPool<byte>.Shared.Return(segment.Array!);
+            Return(segment.Array!);
         }
+        sent.Clear();
+        lock (Gate)
+            _spare ??= sent;
         var pending = Interlocked.Add(ref _pending, -bytes);
         if (Volatile.Read(ref _drained) is not null && pending <= Volatile.Read(ref _drainedAt))
             SignalDrained();
@@ -107,6 +119,46 @@ internal sealed class OutboundBuffer : IBufferWriter<byte>
         drained?.TrySetResult();
     }
 
+    /// <summary>
+    /// After a send that may have been partial: returns the segments sent in full, trims the one
+    /// sent in part, and lowers <see cref="Pending"/> by <paramref name="sentBytes"/>. True when
+    /// everything was sent (the list is then handed back as in <see cref="Release"/>).
+    /// </summary>
+    public bool ReleaseSent(List<ArraySegment<byte>> segments, int sentBytes)
+    {
+        var total = 0L;
+        foreach (var segment in segments)
+            total += segment.Count;
+        if (sentBytes >= total)
+        {
+            Release(segments);
+            return true;
+        }
+        var left = sentBytes;
+        var done = 0;
+        while (done < segments.Count && segments[done].Count <= left)
+        {
+            left -= segments[done].Count;
+            Return(segments[done].Array!);
+            done++;
+        }
+        segments.RemoveRange(0, done);
+        if (left > 0)
+            segments[0] = segments[0].Slice(left);
+        var pending = Interlocked.Add(ref _pending, -sentBytes);
+        if (Volatile.Read(ref _drained) is not null && pending <= Volatile.Read(ref _drainedAt))
+            SignalDrained();
+        return false;
+    }
+
+    private static void Return(byte[] array)
+    {
+        if (array.Length == SegmentSize)
+            Segments.Return(array);
+        else
+            ArrayPool<byte>.Shared.Return(array);
+    }
+
     /// <summary>Drops everything (the connection closed).</summary>
     public void Clear()
     {
@@ -116,7 +168,7 @@ internal sealed class OutboundBuffer : IBufferWriter<byte>
             Release(TakeAll());
             if (_current is not null)
             {
-                ArrayPool<byte>.Shared.Return(_current);
+                Return(_current);
                 _current = null;
             }
         }

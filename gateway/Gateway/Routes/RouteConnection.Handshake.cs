@@ -85,6 +85,7 @@ internal sealed partial class RouteConnection
                 State = RouteState.Registered;
             _batch.Flush();
         }
+        _batch.Send();
         if (refusal is null)
             return Outcome.NeedMore;
         _server.Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "registration"));

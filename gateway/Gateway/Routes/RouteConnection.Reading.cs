@@ -16,8 +16,12 @@ internal sealed partial class RouteConnection
     /// <summary>The longest a reader waits, per batch, for a backed-up member to catch up (nats-server stalls producers 2-5 ms).</summary>
     private static readonly TimeSpan StallMax = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Backlog above which the members feeding a connection are slowed down: three quarters of the slow-consumer limit, as nats-server does.</summary>
-    private static long StallAbove(GatewayOptions options) => options.MaxPendingBytes / 4 * 3;
+    /// <summary>
+    /// Backlog above which the members feeding a connection are slowed down: 1 MiB (or three
+    /// quarters of the slow-consumer limit if that is lower). A deeper queue in the gateway would
+    /// only add latency: the member reads no faster, and TCP pushes back on the publisher's server.
+    /// </summary>
+    private static long StallAbove(GatewayOptions options) => Math.Min(options.MaxPendingBytes / 4 * 3, 1024 * 1024);
 
     private enum Outcome
     {
@@ -36,6 +40,7 @@ internal sealed partial class RouteConnection
                 var result = await input.ReadAsync(_closing.Token);
                 var buffer = result.Buffer;
                 var outcome = Process(ref buffer);
+                _batch.Send();
                 // Stopped early (to authorize): the rest is already here, so do not wait for more.
                 input.AdvanceTo(buffer.Start, outcome == Outcome.Authorize ? buffer.Start : buffer.End);
                 if (outcome == Outcome.Close)

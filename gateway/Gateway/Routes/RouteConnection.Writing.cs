@@ -1,17 +1,26 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Text;
 using Nats.OrleansRoutes.Gateway.Hub;
 using Nats.OrleansRoutes.Protocol;
 
 namespace Nats.OrleansRoutes.Gateway.Routes;
 
-// Writing: ops go into Out under its gate; the writer loop sends everything written so far in one
-// go. A member that stops reading shows as Pending growing past the limit: it is disconnected
-// rather than allowed to hold up the members writing to it.
+// Writing: ops go into Out under its gate. At the end of a batch the reader that wrote them sends
+// at once if the socket takes it (no thread hop: this is what keeps request/reply fast); whatever
+// the socket does not take, the writer loop sends when it can. A member that stops reading shows
+// as Pending growing past the limit: it is disconnected rather than allowed to hold up the members
+// writing to it.
 internal sealed partial class RouteConnection
 {
+    private const int Idle = 0;
+    private const int InlineSending = 1;
+    private const int WriterSending = 2;
+
     private readonly SemaphoreSlim _sendSignal = new(0);
     private int _sendScheduled;
+    private int _sending;
+    private List<ArraySegment<byte>>? _unsent;
     private string? _closeAfterSend;
     private long _writeStartedAt;
     private int _slowConsumer;
@@ -23,6 +32,48 @@ internal sealed partial class RouteConnection
             _sendSignal.Release();
     }
 
+    /// <summary>
+    /// Called by a reader after its batch (outside the hub's lock): sends what is buffered now,
+    /// without blocking, if nobody else is sending; leaves the rest to the writer loop.
+    /// </summary>
+    public void SendNow()
+    {
+        if (_stream is not NetworkStream || Volatile.Read(ref _closeAfterSend) is not null
+            || Interlocked.CompareExchange(ref _sending, InlineSending, Idle) != Idle)
+        {
+            ScheduleSend();
+            return;
+        }
+        try
+        {
+            List<ArraySegment<byte>> segments;
+            lock (Out.Gate)
+                segments = Out.TakeAll();
+            if (segments.Count > 0)
+            {
+                var sent = _socket.Send(segments, SocketFlags.None, out var error);
+                if (error is not (SocketError.Success or SocketError.WouldBlock))
+                    throw new SocketException((int)error);
+                if (!Out.ReleaseSent(segments, Math.Max(sent, 0)))
+                {
+                    // The socket is full: the writer loop takes over what is left.
+                    _unsent = segments;
+                    Volatile.Write(ref _sending, WriterSending);
+                    ScheduleSend();
+                    return;
+                }
+            }
+            Volatile.Write(ref _sending, Idle);
+            // Another reader may have written while this one sent, and found the socket busy.
+            if (Out.Pending > 0)
+                ScheduleSend();
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Close($"write failed: {e.Message}");
+        }
+    }
+
     private async Task WriteLoopAsync()
     {
         try
@@ -31,18 +82,20 @@ internal sealed partial class RouteConnection
             {
                 await _sendSignal.WaitAsync(_closing.Token);
                 Volatile.Write(ref _sendScheduled, 0);
-                List<ArraySegment<byte>> segments;
-                lock (Out.Gate)
-                    segments = Out.TakeAll();
-                Volatile.Write(ref _writeStartedAt, Stopwatch.GetTimestamp());
-                foreach (var segment in segments)
-                    await _stream.WriteAsync(segment.AsMemory(), _closing.Token);
-                Volatile.Write(ref _writeStartedAt, 0);
-                Out.Release(segments);
-                if (Volatile.Read(ref _closeAfterSend) is { } reason)
+                while (true)
                 {
-                    Close(reason);
-                    return;
+                    var state = Interlocked.CompareExchange(ref _sending, WriterSending, Idle);
+                    if (state == InlineSending)
+                        break; // a reader is sending; it looks again when it is done
+                    await SendBufferedAsync();
+                    Volatile.Write(ref _sending, Idle);
+                    if (Volatile.Read(ref _closeAfterSend) is { } reason)
+                    {
+                        Close(reason);
+                        return;
+                    }
+                    if (Out.Pending == 0)
+                        break;
                 }
             }
         }
@@ -53,6 +106,40 @@ internal sealed partial class RouteConnection
         {
             Close($"write failed: {e.Message}");
         }
+    }
+
+    /// <summary>Sends what a reader left over, then everything buffered (the writer loop owns the socket's sending side).</summary>
+    private async Task SendBufferedAsync()
+    {
+        if (_unsent is { } rest)
+        {
+            _unsent = null;
+            await SendAsync(rest);
+        }
+        List<ArraySegment<byte>> segments;
+        lock (Out.Gate)
+            segments = Out.TakeAll();
+        if (segments.Count > 0)
+            await SendAsync(segments);
+        else
+            Out.Release(segments);
+    }
+
+    private async Task SendAsync(List<ArraySegment<byte>> segments)
+    {
+        Volatile.Write(ref _writeStartedAt, Stopwatch.GetTimestamp());
+        if (_stream is NetworkStream && segments.Count > 1)
+        {
+            // Plain TCP: every segment in one gathering send (one system call).
+            await _socket.SendAsync(segments, SocketFlags.None).WaitAsync(_closing.Token);
+        }
+        else
+        {
+            foreach (var segment in segments)
+                await _stream.WriteAsync(segment.AsMemory(), _closing.Token);
+        }
+        Volatile.Write(ref _writeStartedAt, 0);
+        Out.Release(segments);
     }
 
     private void WriteInfo()
@@ -124,8 +211,7 @@ internal sealed partial class RouteConnection
         var counters = Counters(account.Name);
         counters.MessagesOut++;
         counters.BytesOut += size;
-        _server.Metrics.MessagesOut.Add(1);
-        _server.Metrics.BytesOut.Add(size);
+        batch.CountOut(size);
         batch.Touch(this);
         // Over the limit while a send is stuck in the socket: the member is not reading. (Over the
         // limit with the writer idle is only a burst the writer has not picked up yet.)

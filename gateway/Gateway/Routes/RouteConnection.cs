@@ -28,6 +28,9 @@ internal sealed partial class RouteConnection : IAsyncDisposable
     {
         _socket = socket;
         _stream = stream;
+        // After the NetworkStream exists (it insists on a blocking socket): readers' inline sends
+        // must never block, and the stream itself is only used asynchronously.
+        socket.Blocking = false;
         _server = server;
         _logger = logger;
         Remote = socket.RemoteEndPoint?.ToString() ?? "?";
@@ -37,7 +40,7 @@ internal sealed partial class RouteConnection : IAsyncDisposable
             MaxControlLine = server.Options.MaxControlLine,
             MaxPayload = server.Options.MaxPayload,
         });
-        _batch = new Batch(StallAbove(server.Options));
+        _batch = new Batch(StallAbove(server.Options), server.Metrics);
     }
 
     public string Remote { get; }
@@ -118,10 +121,11 @@ internal sealed partial class RouteConnection : IAsyncDisposable
             _closing.Cancel();
             if (registered)
             {
-                _server.Hub.Unregister(this, _closeBatch);
-                _closeBatch.Flush();
+                _server.Hub.Unregister(this, CloseBatch);
+                CloseBatch.Flush();
             }
         }
+        CloseBatch.Send();
         LogClosed(_logger, _server.Key, Remote, Member?.ServerName, Kind, reason);
         _server.Metrics.ConnectionsClosed.Add(1);
         try
@@ -137,7 +141,9 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         _closed.TrySetResult();
     }
 
-    private readonly Batch _closeBatch = new(stallAbove: long.MaxValue);
+    private Batch CloseBatch => _closeBatch ??= new Batch(long.MaxValue, _server.Metrics);
+
+    private Batch? _closeBatch;
 
     public async ValueTask DisposeAsync()
     {
@@ -147,26 +153,34 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         _closing.Dispose();
     }
 
+    /// <summary>The account of the last message relayed from this connection (a hint for the hub).</summary>
+    public AccountInterest? LastAccount { get; set; }
+
+    private string? _countersAccount;
+    private AccountCounters? _counters;
+
+    /// <summary>The counters of an account on this connection; the last ones are kept at hand (by the name's instance).</summary>
     private AccountCounters Counters(string account)
     {
+        if (ReferenceEquals(account, _countersAccount))
+            return _counters!;
         if (!_accounts.TryGetValue(account, out var counters))
             _accounts[account] = counters = new AccountCounters();
+        _countersAccount = account;
+        _counters = counters;
         return counters;
     }
 
-    /// <summary>A message arrived (under the hub's lock).</summary>
+    /// <summary>A message arrived (under the hub's lock); null for an account nobody has shown interest in.</summary>
     public void CountIn(string? account, int bytes)
     {
         MessagesIn++;
         BytesIn += bytes;
-        _server.Metrics.MessagesIn.Add(1);
-        _server.Metrics.BytesIn.Add(bytes);
-        if (account is not null)
-        {
-            var counters = Counters(account);
-            counters.MessagesIn++;
-            counters.BytesIn += bytes;
-        }
+        if (account is null)
+            return;
+        var counters = Counters(account);
+        counters.MessagesIn++;
+        counters.BytesIn += bytes;
     }
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "{Cluster}: route from {Remote} ({Member}, {Kind}) closed: {Reason}")]

@@ -149,14 +149,20 @@ public sealed class NatsClient : IAsyncDisposable
     public Task PublishAsync(string subject, string text, string? replyTo = null, IReadOnlyList<KeyValuePair<string, string>>? headers = null) =>
         PublishAsync(subject, Encoding.UTF8.GetBytes(text), replyTo, headers);
 
-    /// <summary>Writes <paramref name="count"/> PUBs of one payload with one flush (for load).</summary>
+    /// <summary>Writes <paramref name="count"/> PUBs of one payload with one flush (for load: the frame is encoded once).</summary>
     public async Task PublishBatchAsync(string subject, ReadOnlyMemory<byte> payload, int count)
     {
+        var header = Encoding.ASCII.GetBytes($"PUB {subject} {payload.Length}\r\n");
+        var frame = new byte[header.Length + payload.Length + 2];
+        header.CopyTo(frame, 0);
+        payload.Span.CopyTo(frame.AsSpan(header.Length));
+        frame[^2] = (byte)'\r';
+        frame[^1] = (byte)'\n';
         await _writeLock.WaitAsync();
         try
         {
             for (var i = 0; i < count; i++)
-                WritePublish(subject, payload.Span, null, null);
+                _writer.Write(frame);
             await _writer.FlushAsync();
         }
         finally

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Nats.OrleansRoutes.TestKit.Nats;
+
+namespace Nats.OrleansRoutes.Bench.Relay;
+
+/// <summary>One throughput run: messages/s received on B from a publisher on A, and what the middle process used.</summary>
+internal sealed record ThroughputResult(string Setup, int Size, int Run, double MessagesPerSecond, long Published, long Received,
+    double MiddleCpuPercent, long MiddleRssBytes);
+
+/// <summary>Request/reply round trips, A → B and B → A, in microseconds.</summary>
+internal sealed record LatencyResult(string Setup, int Run, double P50AtoB, double P99AtoB, double P50BtoA, double P99BtoA);
+
+internal static class Measurements
+{
+    private static readonly TimeSpan Warmup = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A publisher on A sends as fast as nats-server lets it (it stalls fast producers) for warmup +
+    /// <paramref name="window"/>; the rate is what B's subscriber received during the window.
+    /// </summary>
+    public static async Task<ThroughputResult> ThroughputAsync(RelaySetup setup, int size, int run, TimeSpan window)
+    {
+        try
+        {
+            return await MeasureThroughputAsync(setup, size, run, window);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException)
+        {
+            throw new InvalidOperationException($"{setup.Name} {size} B run {run}: {e.Message}\nA:\n{Tail(setup.A.Output)}\nB:\n{Tail(setup.B.Output)}", e);
+        }
+    }
+
+    private static string Tail(string output) => string.Join('\n', output.Split('\n').TakeLast(15));
+
+    private static async Task<ThroughputResult> MeasureThroughputAsync(RelaySetup setup, int size, int run, TimeSpan window)
+    {
+        await using var publisher = await setup.A.ConnectAsync(name: "bench-pub");
+        await using var subscriber = await setup.B.ConnectAsync(name: "bench-sub");
+        var subject = $"bench.flow.{size}.{run}";
+        var received = await subscriber.SubscribeAsync(subject, countOnly: true);
+        await WaitInterestAsync(subscriber, publisher);
+
+        var payload = new byte[size];
+        Random.Shared.NextBytes(payload);
+        var batch = Math.Clamp(256 * 1024 / (size + 32), 4, 2000);
+        using var stop = new CancellationTokenSource(Warmup + window);
+        long published = 0;
+        var publishing = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await publisher.PublishBatchAsync(subject, payload, batch);
+                published += batch;
+            }
+        });
+
+        await Task.Delay(Warmup);
+        var startCount = received.Count;
+        var startStats = setup.MiddlePid is { } pid ? ProcessStats.Read(pid) : default;
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(window);
+        var endCount = received.Count;
+        var elapsed = clock.Elapsed;
+        var endStats = setup.MiddlePid is { } pid2 ? ProcessStats.Read(pid2) : default;
+        await publishing;
+        // Let what is still in flight arrive before the next run starts.
+        await publisher.PingAsync(TimeSpan.FromSeconds(30));
+        await received.WaitForCountAsync(published, TimeSpan.FromSeconds(10));
+        await subscriber.UnsubscribeAsync(received);
+        await subscriber.PingAsync(TimeSpan.FromSeconds(30));
+
+        return new ThroughputResult(setup.Name, size, run, (endCount - startCount) / elapsed.TotalSeconds, published, received.Count,
+            setup.MiddlePid is null ? 0 : (endStats.Cpu - startStats.Cpu) / elapsed * 100, endStats.RssBytes);
+    }
+
+    /// <summary>Sequential requests both ways for <paramref name="window"/> each; percentiles of the round trips.</summary>
+    public static async Task<LatencyResult> LatencyAsync(RelaySetup setup, int run, TimeSpan window)
+    {
+        var (p50a, p99a) = await RoundTripsAsync(setup.A, setup.B, $"bench.rr.ab.{run}", window);
+        var (p50b, p99b) = await RoundTripsAsync(setup.B, setup.A, $"bench.rr.ba.{run}", window);
+        return new LatencyResult(setup.Name, run, p50a, p99a, p50b, p99b);
+    }
+
+    private static async Task<(double P50, double P99)> RoundTripsAsync(NatsServerProcess from, NatsServerProcess to, string subject, TimeSpan window)
+    {
+        await using var requester = await from.ConnectAsync(name: "bench-req");
+        await using var responder = await to.ConnectAsync(name: "bench-rep");
+        var answer = new byte[16];
+        await responder.ServeAsync(subject, _ => answer);
+        await WaitInterestAsync(responder, requester);
+        var request = new byte[16];
+        for (var i = 0; i < 200; i++)
+            await requester.RequestAsync(subject, request, TimeSpan.FromSeconds(5));
+
+        var samples = new List<double>(100_000);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < window && samples.Count < 1_000_000)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await requester.RequestAsync(subject, request, TimeSpan.FromSeconds(5));
+            samples.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+        samples.Sort();
+        return (samples[samples.Count / 2], samples[(int)(samples.Count * 0.99)]);
+    }
+
+    /// <summary>Until a probe subscribed after the others reaches the publisher's server (interest travels in order).</summary>
+    private static async Task WaitInterestAsync(NatsClient subscriber, NatsClient publisher)
+    {
+        var probe = await subscriber.SubscribeAsync("bench.probe." + Guid.NewGuid().ToString("N"));
+        await subscriber.PingAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (probe.Count == 0)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("interest did not propagate within 30 s");
+            await publisher.PublishAsync(probe.Subject, "?");
+            await Task.Delay(20);
+        }
+        await probe.UnsubscribeAsync();
+    }
+}
