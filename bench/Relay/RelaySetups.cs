@@ -163,6 +163,8 @@ internal sealed class GatewaySetup : RelaySetup
         _silo = DotnetProgram.Start("silo", "Nats.OrleansRoutes.Cli", "natsroutes",
             ["silo", "--redis", _redis.Endpoint, "--prefix", _prefix, "--port", "0", "--health-port", "0"], environment);
         var gatewayEnvironment = new Dictionary<string, string>(environment) { ["Logging__LogLevel__Default"] = "Warning" };
+        foreach (var name in (Environment.GetEnvironmentVariable("BENCH_GATEWAY_ENV") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+            gatewayEnvironment[name.Split('=')[0]] = name.Split('=')[1]; // experiments with runtime settings
         if (Environment.GetEnvironmentVariable("BENCH_PROFILE") == "1")
         {
             // perf(1) can then name every managed frame: JIT everything (no ready-to-run code) and write perf maps.

@@ -32,7 +32,7 @@ internal sealed partial class RouteConnection
 
     private async Task ReadLoopAsync()
     {
-        var input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+        var input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024));
         try
         {
             while (!IsClosed)
