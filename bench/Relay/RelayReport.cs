@@ -52,6 +52,8 @@ internal static class RelayReport
         }
         var lost = throughput.Where(r => r.Published != r.Received).ToList();
         text.AppendLine();
+        if (Measurements.RepeatedRuns > 0)
+            text.AppendLine(c, $"{Measurements.RepeatedRuns} run(s) were repeated because nats-server B cut off the benchmark's own subscriber as a slow consumer (it shares the cores with everything else).").AppendLine();
         text.AppendLine(lost.Count == 0
             ? "Every published message was received in every run (counted after the publisher stopped)."
             : "Runs where B received fewer messages than A accepted: " + string.Join(", ",

@@ -17,6 +17,7 @@ namespace Nats.OrleansRoutes.Gateway.Serving;
 internal sealed partial class RouteAuthorizer(IClusterGrain cluster, GatewayMetrics metrics, ILogger logger)
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
+    private const int MaxCached = 1024;
 
     private readonly ConcurrentDictionary<string, AuthorizationDecision> _cache = new(StringComparer.Ordinal);
     private long _version;
@@ -39,6 +40,9 @@ internal sealed partial class RouteAuthorizer(IClusterGrain cluster, GatewayMetr
         {
             var decision = await cluster.Authorize(handshake).WaitAsync(CallTimeout, cancellationToken);
             metrics.GrainCallLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            // Bounded: someone trying many passwords must not grow the cache without end.
+            if (_cache.Count >= MaxCached)
+                _cache.Clear();
             _cache[key] = decision;
             return decision;
         }
