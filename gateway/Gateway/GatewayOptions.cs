@@ -36,6 +36,9 @@ public sealed class GatewayOptions
     /// <summary>The lease length the silos grant (the gateway fences against it).</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long a graceful hand-over may take before the leaving gateway stops anyway.</summary>
+    public TimeSpan HandoverTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A member whose outbound buffer holds more than this is disconnected as a slow consumer.</summary>
     public long MaxPendingBytes { get; set; } = 64L * 1024 * 1024;
 
@@ -75,6 +78,8 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             problems.Add($"renew interval {o.RenewInterval} is too long for leases of {o.LeaseDuration} (two renewals and the fencing margin must fit in one lease)");
         if (o.MaxPendingBytes < 64 * 1024)
             problems.Add("MaxPendingBytes must be at least 64 KiB");
+        if (o.HandoverTimeout <= TimeSpan.Zero)
+            problems.Add("HandoverTimeout must be positive");
         if (o.WriteDeadline <= TimeSpan.Zero)
             problems.Add("WriteDeadline must be positive");
         if (o.PingInterval <= TimeSpan.Zero || o.MaxPingsOut < 1)

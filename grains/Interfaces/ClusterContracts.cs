@@ -64,8 +64,15 @@ public sealed record AuthorizationDecision(bool Allowed, string Reason, long Spe
     public static AuthorizationDecision Deny(long version, string reason) => new(false, reason, version, []);
 }
 
-/// <summary>What a gateway needs to serve a cluster: the spec, and the solicit passwords still encrypted.</summary>
-public sealed record ServingSpec(long Version, ClusterSpec Spec, IReadOnlyList<EncryptedRouteSecret> RouteSecrets, PlacementView? Placement);
+/// <summary>
+/// What a gateway needs to serve a cluster: the spec, the solicit passwords still encrypted, and —
+/// while a gateway hands the cluster over to this one — who is leaving and with which members.
+/// </summary>
+public sealed record ServingSpec(long Version, ClusterSpec Spec, IReadOnlyList<EncryptedRouteSecret> RouteSecrets, PlacementView? Placement,
+    HandoverInfo? Handover = null);
+
+/// <summary>A graceful hand-over in progress: the leaving gateway and the server ids of the members it had.</summary>
+public sealed record HandoverInfo(string FromGateway, IReadOnlyList<string> Members);
 
 /// <summary>The password of one solicited route (by its index in spec.routes), sealed with the deployment's secrets key.</summary>
 public sealed record EncryptedRouteSecret(int RouteIndex, string Ciphertext);

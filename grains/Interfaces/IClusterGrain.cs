@@ -49,6 +49,16 @@ public interface IClusterGrain : IGrainWithStringKey
     /// <summary>Gives the lease up (graceful drain) and places the cluster on another gateway.</summary>
     Task<PlacementView?> ReleaseLease(string gatewayId, long epoch);
 
+    /// <summary>
+    /// Graceful drain: places the cluster on another gateway, which takes over the listed members
+    /// (server ids) and says <see cref="HandoverReady"/> before the leaving one stops. Returns the new
+    /// placement, or the ended lease when no other gateway can take the cluster.
+    /// </summary>
+    Task<PlacementView?> Handover(string gatewayId, long epoch, IReadOnlyList<string> memberServerIds);
+
+    /// <summary>The new holder has the hand-over's members and has synchronised their interest: the leaving gateway may stop.</summary>
+    Task HandoverReady(string gatewayId, long epoch);
+
     /// <summary>The spec for the gateway holding the lease, with solicit passwords still encrypted.</summary>
     Task<ServingSpec> GetServingSpec(string gatewayId);
 }

@@ -27,8 +27,8 @@ internal sealed partial class ClusterHub
         var account = from.LastAccount is { } last && op.Account.SequenceEqual(last.NameUtf8) ? last : LookupAccount(op.Account);
         batch.CountIn(op.Size);
         from.CountIn(account?.Name, op.Size);
-        if (account is null)
-            return; // nobody ever showed interest in this account
+        if (account is null || !Relaying)
+            return; // nobody ever showed interest in this account, or the leaving gateway relays it
         from.LastAccount = account;
 
         var match = account.LastMatch(op.Subject);

@@ -34,6 +34,41 @@ internal sealed partial class ClusterHub
 
     public Lock Gate { get; } = new();
 
+    /// <summary>
+    /// False while this gateway takes over a cluster from one that is leaving: members register and
+    /// interest is exchanged, but messages are not relayed (the leaving gateway still relays them).
+    /// </summary>
+    public bool Relaying { get; set; } = true;
+
+    /// <summary>The server ids of the members with at least one registered connection.</summary>
+    public List<string> MemberIds()
+    {
+        lock (Gate)
+            return [.. _members.Keys];
+    }
+
+    /// <summary>
+    /// Whether every listed member is here with all its connections (single, every pool slot, and
+    /// the dedicated ones the spec pins), or has had <paramref name="patience"/> to dial them.
+    /// </summary>
+    public bool HasSettled(IEnumerable<string> serverIds, TimeSpan patience)
+    {
+        lock (Gate)
+        {
+            foreach (var id in serverIds)
+            {
+                if (!_members.TryGetValue(id, out var member))
+                    return false;
+                var complete = member.Single is not null
+                    || (member.Pool.Length > 0 && member.Pool.All(c => c is not null)
+                        && _spec.EffectivePinnedAccounts.All(member.Pinned.ContainsKey));
+                if (!complete && System.Diagnostics.Stopwatch.GetElapsedTime(member.JoinedAt) < patience)
+                    return false;
+            }
+            return true;
+        }
+    }
+
     public string ClusterKey { get; }
 
     public IReadOnlyCollection<Member> Members => _members.Values;

@@ -6,7 +6,13 @@ namespace Nats.OrleansRoutes.Gateway.Monitoring;
 /// <summary>/routez: in the spirit of nats-server's monitoring JSON, per cluster, member and connection.</summary>
 public sealed record RoutezView(string Gateway, string ServerId, string ServerName, DateTimeOffset Now, IReadOnlyList<ClusterRoutez> Clusters);
 
-public sealed record ClusterRoutez(string Cluster, string? Name, long Version, long Epoch, string Endpoint, int PoolSize,
+/// <summary>
+/// One served cluster. <see cref="State"/>: <c>serving</c>; <c>taking-over</c> (members join and
+/// interest is exchanged, the leaving gateway still relays); <c>handing-over</c> (this gateway is
+/// leaving and relays until the new holder is ready); <c>fenced</c> (the lease may have ended:
+/// nothing is relayed, the endpoint is closing).
+/// </summary>
+public sealed record ClusterRoutez(string Cluster, string State, string? Name, long Version, long Epoch, string Endpoint, int PoolSize,
     IReadOnlyList<string> PinnedAccounts, IReadOnlyList<MemberRoutez> Members, int Handshaking);
 
 public sealed record MemberRoutez(string ServerId, string ServerName, string Version, int? PoolSize, bool Headers,
@@ -35,7 +41,11 @@ internal static class RoutezBuilder
                     [.. m.Connections.Select(Connection)]))];
             }
             var spec = server.Spec;
-            clusters.Add(new ClusterRoutez(cluster, spec.Name, server.Version, served.Epoch, server.Placement.Endpoint,
+            var state = server.IsFenced ? "fenced"
+                : gateway.IsHandingOver(cluster) ? "handing-over"
+                : !hub.Relaying ? "taking-over"
+                : "serving";
+            clusters.Add(new ClusterRoutez(cluster, state, spec.Name, server.Version, served.Epoch, server.Placement.Endpoint,
                 spec.PoolSize, [.. spec.EffectivePinnedAccounts], members,
                 server.Connections.Count(c => c.State != RouteState.Registered)));
         }

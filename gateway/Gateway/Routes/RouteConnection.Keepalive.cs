@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nats.OrleansRoutes.Protocol;
 
 namespace Nats.OrleansRoutes.Gateway.Routes;
 
@@ -59,5 +60,49 @@ internal sealed partial class RouteConnection
         var sent = Volatile.Read(ref _pingSentAt);
         if (sent != 0)
             Rtt = Stopwatch.GetElapsedTime(sent);
+        var answered = Interlocked.Increment(ref _pongsReceived);
+        lock (_roundTrips)
+        {
+            for (var i = _roundTrips.Count - 1; i >= 0; i--)
+            {
+                if (_roundTrips[i].Ping <= answered)
+                {
+                    _roundTrips[i].Done.TrySetResult();
+                    _roundTrips.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    private long _pingsSent; // under Out.Gate: PINGs are numbered in the order they are written
+    private long _pongsReceived;
+    private readonly List<(long Ping, TaskCompletionSource Done)> _roundTrips = [];
+
+    /// <summary>
+    /// A PING round trip. PONGs answer PINGs in order, so when it completes the member has processed
+    /// everything written to it before — the interest announced to it included.
+    /// </summary>
+    public Task RoundTripAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (Out.Gate)
+        {
+            RouteWriter.WritePing(Out);
+            var ping = ++_pingsSent;
+            lock (_roundTrips)
+                _roundTrips.Add((ping, done));
+        }
+        SendNow();
+        return done.Task;
+    }
+
+    private void FailRoundTrips()
+    {
+        lock (_roundTrips)
+        {
+            foreach (var (_, done) in _roundTrips)
+                done.TrySetException(new IOException($"route from {Remote} closed"));
+            _roundTrips.Clear();
+        }
     }
 }

@@ -102,6 +102,13 @@ internal sealed partial class RouteConnection
                 return handshake;
         }
 
+        // Fencing, checked per read: after a pause (GC, SIGSTOP, a slow host) nothing is relayed
+        // on a lease that may have passed to another gateway meanwhile.
+        if (_server.IsFenced)
+        {
+            Close("the cluster's lease was not renewed in time; this gateway no longer relays it");
+            return Outcome.Close;
+        }
         lock (_server.Hub.Gate)
         {
             try

@@ -159,7 +159,10 @@ internal sealed partial class RouteConnection
     private void WritePing()
     {
         lock (Out.Gate)
+        {
             RouteWriter.WritePing(Out);
+            _pingsSent++;
+        }
         ScheduleSend();
     }
 

@@ -137,6 +137,7 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         }
         _socket.Close();
         Out.Clear();
+        FailRoundTrips();
         _server.Forget(this);
         _closed.TrySetResult();
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -43,7 +44,30 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         Hub = new ClusterHub(Key, identity, metrics, loggers.CreateLogger<ClusterHub>());
         Hub.UpdateSpec(serving.Spec);
         authorizer.SpecVersion(serving.Version);
+        // Until the first renewal: the lease as granted, less the fencing margin.
+        var left = Placement.LeaseExpiresAt - DateTimeOffset.UtcNow - options.FencingMargin;
+        _fenceAt = Stopwatch.GetTimestamp() + (long)(Math.Max(0, left.TotalSeconds) * Stopwatch.Frequency);
     }
+
+    private long _fenceAt;
+
+    /// <summary>
+    /// True once the lease may have ended (less the fencing margin) without a renewal: nothing may be
+    /// relayed any more. Checked by every reader per read, by /routez and by the fence loop.
+    /// </summary>
+    public bool IsFenced => Stopwatch.GetTimestamp() > Volatile.Read(ref _fenceAt);
+
+    /// <summary>A renewal sent at <paramref name="sentAt"/> (Stopwatch time) succeeded: the lease runs from no earlier than then.</summary>
+    public void Renewed(long sentAt) =>
+        Volatile.Write(ref _fenceAt, sentAt + (long)((Options.LeaseDuration - Options.FencingMargin).TotalSeconds * Stopwatch.Frequency));
+
+    /// <summary>During a graceful hand-over the leaving gateway keeps relaying (without a lease) until the new holder is ready.</summary>
+    public void HoldFor(TimeSpan time) =>
+        Volatile.Write(ref _fenceAt, Stopwatch.GetTimestamp() + (long)(time.TotalSeconds * Stopwatch.Frequency));
+
+    /// <summary>One PING round trip on every registered connection (see <see cref="RouteConnection.RoundTripAsync"/>).</summary>
+    public Task RoundTripAllAsync() =>
+        Task.WhenAll(_connections.Keys.Where(c => c.State == RouteState.Registered).Select(c => c.RoundTripAsync()));
 
     /// <summary>A name for logs: cluster name and endpoint.</summary>
     public string Key { get; }

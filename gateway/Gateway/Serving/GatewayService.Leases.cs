@@ -27,6 +27,7 @@ public sealed partial class GatewayService
     private async Task RenewAsync(string cluster, Served served)
     {
         LeaseResult result;
+        var sentAt = Stopwatch.GetTimestamp();
         try
         {
             result = await _grains.GetGrain<IClusterGrain>(cluster).RenewLease(_options.Id, served.Epoch)
@@ -40,7 +41,7 @@ public sealed partial class GatewayService
         }
         if (result.Held)
         {
-            served.RenewedAt = Stopwatch.GetTimestamp();
+            served.Server.Renewed(sentAt);
             _metrics.LeaseRenewals.Add(1, new KeyValuePair<string, object?>("outcome", "renewed"));
             return;
         }
@@ -53,16 +54,14 @@ public sealed partial class GatewayService
     private async Task FenceLoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        var limit = _options.LeaseDuration - _options.FencingMargin;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 foreach (var (cluster, served) in _served)
                 {
-                    var silent = Stopwatch.GetElapsedTime(served.RenewedAt);
-                    if (silent > limit)
-                        await StopServingAsync(cluster, $"the lease could not be renewed for {silent.TotalSeconds:F1} s; stopped before it can expire");
+                    if (served.Server.IsFenced)
+                        await StopServingAsync(cluster, "the lease could not be renewed in time; stopped before it can expire");
                 }
             }
         }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,6 +24,8 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Served> _served = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _handovers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _handoverReady = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _reconciling = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
@@ -67,10 +68,13 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         _stop.Dispose();
     }
 
-    /// <summary>Graceful drain: every lease is released (the cluster goes to another gateway now), then the endpoints close.</summary>
+    /// <summary>
+    /// Graceful drain: leaves the directory, then hands every cluster to another gateway and keeps
+    /// relaying it until that gateway has the members and says it is ready (or the hand-over times
+    /// out), so a steady stream loses nothing; then closes the endpoints.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _subscription?.Dispose();
         await _stop.CancelAsync();
         await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         try
@@ -81,18 +85,9 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         {
             LogDrainFailed(_logger, "(directory)", e.Message);
         }
-        foreach (var (cluster, served) in _served)
-        {
-            try
-            {
-                await _grains.GetGrain<IClusterGrain>(cluster).ReleaseLease(_options.Id, served.Epoch).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogDrainFailed(_logger, cluster, e.Message);
-            }
-            await StopServingAsync(cluster, "the gateway is stopping (lease released)");
-        }
+        await Task.WhenAll(_served.ToArray().Select(s => HandOverAsync(s.Key, s.Value, cancellationToken)));
+        await Task.WhenAll(_handovers.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _subscription?.Dispose();
     }
 
     private void OnClusterEvent(string message)
@@ -100,6 +95,10 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         // "<tenant>/<cluster> <what>": a hint; the reconcile reads the versioned truth.
         var space = message.IndexOf(' ', StringComparison.Ordinal);
         var cluster = space > 0 ? message[..space] : message;
+        if (message.EndsWith(" handover-ready", StringComparison.Ordinal) && _handoverReady.TryGetValue(cluster, out var ready))
+            ready.TrySetResult();
+        if (_stop.IsCancellationRequested)
+            return;
         if (_served.ContainsKey(cluster) || message.Contains(" placed ", StringComparison.Ordinal))
             _wake.Release();
     }
@@ -206,10 +205,16 @@ public sealed partial class GatewayService : IHostedService, IDisposable
             await grain.ReleaseLease(_options.Id, placement.Epoch);
             return;
         }
-        var now = Stopwatch.GetTimestamp();
-        _served[cluster] = new Served(server, placement.Epoch, now);
+        var served = new Served(server, placement.Epoch);
+        _served[cluster] = served;
+        if (serving.Handover is { } handover && handover.FromGateway != _options.Id)
+        {
+            // Taking over from a gateway that is leaving: it relays until this one is ready.
+            server.Hub.Relaying = false;
+            _handovers[cluster] = TakeOverAsync(cluster, served, handover);
+        }
         // Renew at once: the lease ran from the moment of placement, not from now.
-        await RenewAsync(cluster, _served[cluster]);
+        await RenewAsync(cluster, served);
     }
 
     private async Task RefreshSpecAsync(string cluster, Served served)
@@ -254,13 +259,10 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     private static partial void LogDrainFailed(ILogger logger, string cluster, string reason);
 }
 
-/// <summary>A cluster this gateway serves: its server, lease epoch and when the lease was last renewed.</summary>
-internal sealed class Served(ClusterServer server, long epoch, long renewedAt)
+/// <summary>A cluster this gateway serves: its server and lease epoch (the server knows when its lease may end).</summary>
+internal sealed class Served(ClusterServer server, long epoch)
 {
     public ClusterServer Server { get; } = server;
 
     public long Epoch { get; } = epoch;
-
-    /// <summary>Stopwatch timestamp of the last successful renewal.</summary>
-    public long RenewedAt { get; set; } = renewedAt;
 }

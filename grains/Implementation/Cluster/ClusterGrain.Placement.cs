@@ -37,17 +37,34 @@ public sealed partial class ClusterGrain
         return await PlaceAsync(exclude: gatewayId);
     }
 
+    public async Task<PlacementView?> Handover(string gatewayId, long epoch, IReadOnlyList<string> memberServerIds)
+    {
+        if (!StateExists || State.Placement is not { } placement || placement.GatewayId != gatewayId || placement.Epoch != epoch)
+            return State.Placement?.ToView();
+        LogHandover(logger, Key, gatewayId, epoch, memberServerIds.Count);
+        return await PlaceAsync(exclude: gatewayId, new HandoverInfo(gatewayId, [.. memberServerIds]));
+    }
+
+    public async Task HandoverReady(string gatewayId, long epoch)
+    {
+        if (!StateExists || State.Placement is not { Handover: not null } placement || placement.GatewayId != gatewayId || placement.Epoch != epoch)
+            return;
+        State.Placement = placement with { Handover = null };
+        await WriteStateAsync();
+        await AnnounceAsync("handover-ready");
+    }
+
     public Task<ServingSpec> GetServingSpec(string gatewayId)
     {
         if (!StateExists)
             throw NotFound();
         if (State.Placement?.GatewayId != gatewayId)
             throw new ClusterRequestException($"gateway {gatewayId} does not hold {Key} (it is {Describe(State.Placement)})");
-        return Task.FromResult(new ServingSpec(State.Version, Spec, State.RouteSecrets, State.Placement.ToView()));
+        return Task.FromResult(new ServingSpec(State.Version, Spec, State.RouteSecrets, State.Placement.ToView(), State.Placement.Handover));
     }
 
     /// <summary>Asks the directory for a live gateway and a port, and takes a new lease epoch there.</summary>
-    private async Task<PlacementView?> PlaceAsync(string? exclude)
+    private async Task<PlacementView?> PlaceAsync(string? exclude, HandoverInfo? handover = null)
     {
         var previous = State.Placement;
         var preferredPort = previous?.Port ?? (Spec.Port > 0 ? Spec.Port : null);
@@ -63,7 +80,7 @@ public sealed partial class ClusterGrain
             return State.Placement?.ToView();
         }
         var epoch = (previous?.Epoch ?? 0) + 1;
-        State.Placement = new StoredPlacement(choice.GatewayId, choice.Host, choice.Port, epoch, Time.GetUtcNow() + _options.LeaseDuration);
+        State.Placement = new StoredPlacement(choice.GatewayId, choice.Host, choice.Port, epoch, Time.GetUtcNow() + _options.LeaseDuration, handover);
         await WriteStateAsync();
         await Directory.Record(new DirectoryEntry(Key, choice.GatewayId, choice.Port, epoch));
         LogPlaced(logger, Key, choice.GatewayId, choice.Host, choice.Port, epoch);
@@ -94,6 +111,10 @@ public sealed partial class ClusterGrain
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 1012, Level = Microsoft.Extensions.Logging.LogLevel.Information,
         Message = "Cluster {Cluster}: gateway {Gateway} released its lease (epoch {Epoch})")]
     private static partial void LogReleased(Microsoft.Extensions.Logging.ILogger logger, string cluster, string gateway, long epoch);
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 1013, Level = Microsoft.Extensions.Logging.LogLevel.Information,
+        Message = "Cluster {Cluster}: gateway {Gateway} hands it over (epoch {Epoch}, {Members} members)")]
+    private static partial void LogHandover(Microsoft.Extensions.Logging.ILogger logger, string cluster, string gateway, long epoch, int members);
 
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 1011, Level = Microsoft.Extensions.Logging.LogLevel.Information,
         Message = "Cluster {Cluster} not placed yet: {Reason}")]

@@ -35,7 +35,12 @@ public sealed class ClusterState
 
 public sealed record StoredCredential(string? User, string Hash);
 
-public sealed record StoredPlacement(string GatewayId, string Host, int Port, long Epoch, DateTimeOffset LeaseExpiresAt)
+/// <summary>
+/// Where the cluster is served. During a graceful hand-over <see cref="Handover"/> names the gateway
+/// that is leaving and the members it had; it is cleared when the new holder is ready.
+/// </summary>
+public sealed record StoredPlacement(string GatewayId, string Host, int Port, long Epoch, DateTimeOffset LeaseExpiresAt,
+    HandoverInfo? Handover = null)
 {
     public PlacementView ToView() => new(GatewayId, Host, Port, Epoch, LeaseExpiresAt);
 }

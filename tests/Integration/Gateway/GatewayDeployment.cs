@@ -20,11 +20,7 @@ public sealed class GatewayDeployment : IAsyncDisposable
     private readonly List<NatsServerProcess> _members = [];
     private readonly List<NatsClient> _clients = [];
 
-    private GatewayDeployment(RedisServer redis, string host)
-    {
-        Redis = redis;
-        GatewayHost = host;
-    }
+    private GatewayDeployment(RedisServer redis) => Redis = redis;
 
     public RedisServer Redis { get; }
 
@@ -32,15 +28,18 @@ public sealed class GatewayDeployment : IAsyncDisposable
 
     public string SecretsKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    /// <summary>The address the gateway's route endpoints listen on.</summary>
-    public string GatewayHost { get; }
+    /// <summary>The gateways (gw1, gw2, …), each on its own 127.x address, all with the same port range.</summary>
+    public List<GatewayProcess> Gateways { get; } = [];
+
+    /// <summary>The address the first gateway's route endpoints listen on.</summary>
+    public string GatewayHost => Gateways[0].Host;
 
     public RunningProcess Silo { get; private set; } = null!;
 
-    public RunningProcess Gateway { get; private set; } = null!;
+    public RunningProcess Gateway => Gateways[0].Process;
 
-    /// <summary>The gateway's monitoring base URL (…/routez).</summary>
-    public string MonitorUrl { get; private set; } = "";
+    /// <summary>The first gateway's monitoring base URL (…/routez).</summary>
+    public string MonitorUrl => Gateways[0].MonitorUrl;
 
     public NatsRoutesClient Client { get; private set; } = null!;
 
@@ -51,12 +50,23 @@ public sealed class GatewayDeployment : IAsyncDisposable
     };
 
     /// <summary>Starts Redis, a silo and a gateway (with <paramref name="gatewayArgs"/> added to its command line).</summary>
-    public static async Task<GatewayDeployment> StartAsync(params string[] gatewayArgs)
+    public static Task<GatewayDeployment> StartAsync(params string[] gatewayArgs) => StartAsync(gateways: 1, gatewayArgs);
+
+    /// <summary>Starts Redis, a silo and <paramref name="gateways"/> gateways.</summary>
+    public static async Task<GatewayDeployment> StartAsync(int gateways, string[] gatewayArgs)
     {
-        var deployment = new GatewayDeployment(await RedisServer.StartAsync(), LoopbackHosts.Next());
+        var deployment = new GatewayDeployment(await RedisServer.StartAsync());
         try
         {
-            await deployment.StartProcessesAsync(gatewayArgs);
+            deployment.Silo = NatsRoutesProcess.Start("silo",
+                ["silo", "--redis", deployment.Redis.Endpoint, "--prefix", deployment.Prefix, "--port", "0", "--health-port", "0"], deployment.Environment);
+            var starting = Enumerable.Range(1, gateways).Select(i => deployment.StartGatewayAsync($"gw{i}", gatewayArgs)).ToList();
+            await deployment.Silo.WaitForLineAsync(" ready: grain calls on ", TimeSpan.FromSeconds(60));
+            await Task.WhenAll(starting);
+            deployment.Client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = deployment.Redis.Endpoint, KeyPrefix = deployment.Prefix });
+            // Gateways register in the directory on their first reconcile.
+            await Eventually.TrueAsync(async () => (await deployment.Client.ListGatewaysAsync()).Count(g => g.Live) >= gateways,
+                TimeSpan.FromSeconds(30), $"{gateways} gateway(s) register");
             return deployment;
         }
         catch
@@ -66,18 +76,19 @@ public sealed class GatewayDeployment : IAsyncDisposable
         }
     }
 
-    private async Task StartProcessesAsync(string[] gatewayArgs)
+    private async Task StartGatewayAsync(string id, string[] gatewayArgs)
     {
-        Silo = NatsRoutesProcess.Start("silo",
-            ["silo", "--redis", Redis.Endpoint, "--prefix", Prefix, "--port", "0", "--health-port", "0"], Environment);
-        Gateway = NatsRoutesProcess.Start("gateway",
-            ["gateway", "--redis", Redis.Endpoint, "--prefix", Prefix, "--id", "gw1", "--host", GatewayHost, "--ports", "24200-24219", .. gatewayArgs], Environment);
-        await Silo.WaitForLineAsync(" ready: grain calls on ", TimeSpan.FromSeconds(60));
-        var ready = await Gateway.WaitForLineAsync(" ready: monitoring on ", TimeSpan.FromSeconds(60));
-        MonitorUrl = ready[(ready.IndexOf("http", StringComparison.Ordinal))..].Replace("/routez", "", StringComparison.Ordinal).Trim();
-        Client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = Redis.Endpoint, KeyPrefix = Prefix });
-        // The gateway registers in the directory on its first reconcile.
-        await Eventually.TrueAsync(async () => (await Client.ListGatewaysAsync()).Count > 0, TimeSpan.FromSeconds(30), "the gateway registers");
+        var host = LoopbackHosts.Next();
+        var process = NatsRoutesProcess.Start(id,
+            ["gateway", "--redis", Redis.Endpoint, "--prefix", Prefix, "--id", id, "--host", host, "--ports", "24200-24219", .. gatewayArgs], Environment);
+        var gateway = new GatewayProcess(id, host, process);
+        lock (Gateways)
+        {
+            Gateways.Add(gateway);
+            Gateways.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        }
+        var ready = await process.WaitForLineAsync(" ready: monitoring on ", TimeSpan.FromSeconds(60));
+        gateway.MonitorUrl = ready[ready.IndexOf("http", StringComparison.Ordinal)..].Replace("/routez", "", StringComparison.Ordinal).Trim();
     }
 
     /// <summary>Imports a cluster from a cluster {} block and waits until the gateway serves it.</summary>
@@ -119,10 +130,14 @@ public sealed class GatewayDeployment : IAsyncDisposable
         return client;
     }
 
-    /// <summary>The gateway's /routez entry for a cluster, or null when it does not serve it.</summary>
-    public async Task<JsonElement?> ServedAsync(ClusterRef cluster)
+    /// <summary>The first gateway's /routez entry for a cluster, or null when it does not serve it.</summary>
+    public Task<JsonElement?> ServedAsync(ClusterRef cluster) => ServedAsync(cluster, Gateways[0]);
+
+    /// <summary>A gateway's /routez entry for a cluster, or null when it does not serve it.</summary>
+    public static async Task<JsonElement?> ServedAsync(ClusterRef cluster, GatewayProcess gateway, TimeSpan? timeout = null)
     {
-        using var document = JsonDocument.Parse(await Http.GetStringAsync($"{MonitorUrl}/routez"));
+        using var request = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        using var document = JsonDocument.Parse(await Http.GetStringAsync($"{gateway.MonitorUrl}/routez", request.Token));
         foreach (var served in document.RootElement.GetProperty("clusters").EnumerateArray())
         {
             if (served.GetProperty("cluster").GetString() == cluster.Key)
@@ -159,10 +174,23 @@ public sealed class GatewayDeployment : IAsyncDisposable
         await Task.WhenAll(_members.Select(m => m.DisposeAsync().AsTask()));
         if (Client is not null)
             await Client.DisposeAsync();
-        if (Gateway is not null)
-            await Gateway.DisposeAsync();
+        foreach (var gateway in Gateways)
+            await gateway.Process.DisposeAsync();
         if (Silo is not null)
             await Silo.DisposeAsync();
         await Redis.DisposeAsync();
     }
+}
+
+/// <summary>One gateway process of a deployment.</summary>
+public sealed class GatewayProcess(string id, string host, RunningProcess process)
+{
+    public string Id { get; } = id;
+
+    /// <summary>The address its route endpoints listen on.</summary>
+    public string Host { get; } = host;
+
+    public RunningProcess Process { get; } = process;
+
+    public string MonitorUrl { get; set; } = "";
 }
