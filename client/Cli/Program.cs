@@ -11,6 +11,7 @@ var root = new RootCommand("natsroutes — the route side of many NATS clusters,
     ClusterCommands.Create(),
     AccountCommands.Create(),
     TenantCommands.Create(),
+    StatusCommand.Create(),
     ConfCommands.Create(),
     TestCommand.Create(),
 };

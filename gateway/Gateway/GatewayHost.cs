@@ -14,6 +14,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<GatewayOptions>().Configure(configure).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<Monitoring.PrometheusExporter>();
+        services.TryAddSingleton<AuthFailureLimiter>();
         services.TryAddSingleton<GatewayService>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayService>());
         return services;

@@ -39,5 +39,13 @@ public sealed class GatewayMetrics : IDisposable
     public Histogram<double> GrainCallLatency { get; }
     public Counter<long> Mismatches { get; }
 
+    /// <summary>Gauges read at scrape time from the gateway's state.</summary>
+    public void Observe(Func<int> clustersServed, Func<int> connectionsOpen, Func<int> members)
+    {
+        _meter.CreateObservableGauge("natsroutes.gateway.clusters.served", clustersServed, description: "Clusters this gateway serves now");
+        _meter.CreateObservableGauge("natsroutes.gateway.connections.open", connectionsOpen, description: "Route connections open now (registered or in handshake)");
+        _meter.CreateObservableGauge("natsroutes.gateway.members", members, description: "Member servers connected now, over all clusters");
+    }
+
     public void Dispose() => _meter.Dispose();
 }

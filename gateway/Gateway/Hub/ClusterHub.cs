@@ -40,6 +40,15 @@ internal sealed partial class ClusterHub
     /// </summary>
     public bool Relaying { get; set; } = true;
 
+    public int MemberCount
+    {
+        get
+        {
+            lock (Gate)
+                return _members.Count;
+        }
+    }
+
     /// <summary>The server ids of the members with at least one registered connection.</summary>
     public List<string> MemberIds()
     {

@@ -6,7 +6,7 @@ using Nats.OrleansRoutes.Gateway.Serving;
 
 namespace Nats.OrleansRoutes.Gateway.Monitoring;
 
-/// <summary>The gateway's HTTP endpoints: /healthz (alive), /readyz (registered), /routez (routes and counters).</summary>
+/// <summary>The gateway's HTTP endpoints: /healthz (alive), /readyz (registered), /routez (routes and counters), /metrics (Prometheus).</summary>
 public static class GatewayMonitoring
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -26,5 +26,6 @@ public static class GatewayMonitoring
                 : Results.Text("not registered in the directory yet (is a silo reachable?)\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         }
         app.MapGet("/routez", (GatewayService gateway) => Results.Json(RoutezBuilder.Build(gateway), Json));
+        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
     }
 }

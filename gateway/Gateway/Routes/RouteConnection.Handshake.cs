@@ -57,13 +57,17 @@ internal sealed partial class RouteConnection
     private async Task AuthorizeAsync(RouteConnect connect)
     {
         var handshake = new RouteHandshake(connect.User, connect.Password, TlsIdentity, connect.Cluster, null, null, null, Remote);
-        var decision = await _server.Authorizer.AuthorizeAsync(handshake, _closing.Token);
+        var source = (_socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address;
+        var (decision, rateLimited) = await _server.Authorizer.AuthorizeAsync(handshake, source, _closing.Token);
         if (State != RouteState.Authorizing)
             return; // closed meanwhile (auth timeout)
         if (!decision.Allowed)
         {
-            LogRefused(_logger, _server.Key, Remote, decision.Reason);
-            Refuse("Authorization Violation", decision.Reason, "authorization");
+            // A source that keeps failing is logged once per 10 s, with the count, not once per attempt.
+            var suppressed = 0;
+            if (source is null || _server.Limiter.ShouldLog(source, out suppressed))
+                LogRefused(_logger, _server.Key, Remote, decision.Reason, suppressed);
+            Refuse("Authorization Violation", decision.Reason, rateLimited ? "rate_limited" : "authorization");
             return;
         }
         _pendingConnect = null;
@@ -116,8 +120,8 @@ internal sealed partial class RouteConnection
     /// <summary>The identity of the member's TLS client certificate (verify_and_map); null without TLS.</summary>
     public string? TlsIdentity { get; set; }
 
-    [LoggerMessage(EventId = 2120, Level = LogLevel.Warning, Message = "{Cluster}: route from {Remote} refused: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string cluster, string remote, string reason);
+    [LoggerMessage(EventId = 2120, Level = LogLevel.Warning, Message = "{Cluster}: route from {Remote} refused: {Reason} ({Suppressed} more refusals from this address not logged)")]
+    private static partial void LogRefused(ILogger logger, string cluster, string remote, string reason, int suppressed);
 
     [LoggerMessage(EventId = 2121, Level = LogLevel.Information, Message = "{Cluster}: route from {Remote} not registered: {Reason}")]
     private static partial void LogNotRegistered(ILogger logger, string cluster, string remote, string reason);

@@ -30,30 +30,49 @@ internal sealed partial class RouteConnection
         Close,
     }
 
+    /// <summary>Read size until the member is registered: an unauthenticated peer ties up no big buffer.</summary>
+    private const int HandshakeRead = 4 * 1024;
+
+    /// <summary>Read size of a registered member: fewer reads and sends per message under load.</summary>
+    private const int RelayRead = 256 * 1024;
+
     private async Task ReadLoopAsync()
     {
-        var input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024));
+        // Reads go into a pipe by hand (not PipeReader.Create) to size each read by the state.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: HandshakeRead,
+            useSynchronizationContext: false));
+        var unprocessed = false; // bytes already in the pipe wait (after an authorization pause)
         try
         {
             while (!IsClosed)
             {
-                var result = await input.ReadAsync(_closing.Token);
+                if (!unprocessed)
+                {
+                    var memory = pipe.Writer.GetMemory(State == RouteState.Registered ? RelayRead : HandshakeRead);
+                    var read = await _stream.ReadAsync(memory, _closing.Token);
+                    if (read == 0)
+                    {
+                        Close("the member closed the connection");
+                        return;
+                    }
+                    pipe.Writer.Advance(read);
+                    await pipe.Writer.FlushAsync(_closing.Token);
+                }
+                unprocessed = false;
+                if (!pipe.Reader.TryRead(out var result))
+                    continue;
                 var buffer = result.Buffer;
                 var outcome = Process(ref buffer);
                 _batch.Send();
-                // Stopped early (to authorize): the rest is already here, so do not wait for more.
-                input.AdvanceTo(buffer.Start, outcome == Outcome.Authorize ? buffer.Start : buffer.End);
+                var rest = !buffer.IsEmpty;
+                pipe.Reader.AdvanceTo(buffer.Start, buffer.End);
                 if (outcome == Outcome.Close)
                     return;
                 if (outcome == Outcome.Authorize)
                 {
                     await AuthorizeAsync(_pendingConnect!);
+                    unprocessed = rest; // what followed CONNECT is already here
                     continue;
-                }
-                if (result.IsCompleted)
-                {
-                    Close("the member closed the connection");
-                    return;
                 }
                 if (_batch.TakeStalled() is { } backedUp && backedUp != this)
                     await StallAsync(backedUp);
@@ -68,7 +87,8 @@ internal sealed partial class RouteConnection
         }
         finally
         {
-            await input.CompleteAsync();
+            await pipe.Reader.CompleteAsync();
+            await pipe.Writer.CompleteAsync();
         }
     }
 

@@ -84,6 +84,9 @@ internal sealed partial class ClusterServer : IAsyncDisposable
 
     public RouteAuthorizer Authorizer { get; }
 
+    /// <summary>The gateway-wide limiter of failed authentications (for log throttling here).</summary>
+    public required AuthFailureLimiter Limiter { get; init; }
+
     public ClusterHub Hub { get; }
 
     public ClusterSpec Spec => _spec;

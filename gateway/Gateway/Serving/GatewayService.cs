@@ -22,6 +22,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     private readonly GatewayOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILoggerFactory _loggers;
+    private readonly AuthFailureLimiter _limiter;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Served> _served = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _handovers = new(StringComparer.Ordinal);
@@ -33,8 +34,11 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     private Task _loops = Task.CompletedTask;
     private bool _registered;
 
-    public GatewayService(IGrainFactory grains, IChangeEvents events, IOptions<GatewayOptions> options, GatewayMetrics metrics, ILoggerFactory loggers)
+    public GatewayService(IGrainFactory grains, IChangeEvents events, IOptions<GatewayOptions> options, GatewayMetrics metrics,
+        Monitoring.PrometheusExporter exporter, AuthFailureLimiter limiter, ILoggerFactory loggers)
     {
+        _limiter = limiter;
+        _ = exporter; // created with the service, so it sees every measurement from the start
         _grains = grains;
         _events = events;
         _options = options.Value;
@@ -42,6 +46,8 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger<GatewayService>();
         Identity = GatewayIdentity.For(_options.Id);
+        metrics.Observe(() => _served.Count, () => _served.Values.Sum(s => s.Server.Connections.Count),
+            () => _served.Values.Sum(s => s.Server.Hub.MemberCount));
     }
 
     public GatewayIdentity Identity { get; }
@@ -125,11 +131,13 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         await _reconciling.WaitAsync(cancellationToken);
         try
         {
-            if (!_registered)
+            var monitor = MonitorUrl;
+            if (!_registered || _registeredMonitorUrl != monitor)
             {
                 await Directory.Register(new GatewayRegistration(_options.Id, _options.Host, _options.PortFrom, _options.PortTo,
-                    MonitorUrl, _options.Capacity));
+                    monitor, _options.Capacity));
                 _registered = true;
+                _registeredMonitorUrl = monitor;
                 LogRegistered(_logger, _options.Id);
             }
             var assigned = await Directory.Heartbeat(_options.Id);
@@ -162,12 +170,12 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         set
         {
             _monitorUrl = value;
-            _registered = false; // announce it
-            _wake.Release();
+            _wake.Release(); // the next reconcile announces it
         }
     }
 
-    private string? _monitorUrl;
+    private volatile string? _monitorUrl;
+    private string? _registeredMonitorUrl;
 
     private async Task StartServingAsync(string cluster)
     {
@@ -191,8 +199,8 @@ public sealed partial class GatewayService : IHostedService, IDisposable
                 return;
             await StopServingAsync(cluster, $"re-placed here with a new lease epoch {placement.Epoch}");
         }
-        var authorizer = new RouteAuthorizer(grain, _metrics, _loggers.CreateLogger<RouteAuthorizer>());
-        var server = new ClusterServer(serving, Identity, _options, _metrics, authorizer, _loggers) { Cluster = cluster };
+        var authorizer = new RouteAuthorizer(grain, _limiter, _metrics, _loggers.CreateLogger<RouteAuthorizer>());
+        var server = new ClusterServer(serving, Identity, _options, _metrics, authorizer, _loggers) { Cluster = cluster, Limiter = _limiter };
         try
         {
             server.Start();

@@ -65,7 +65,7 @@ public sealed class GatewayDeployment : IAsyncDisposable
             await Task.WhenAll(starting);
             deployment.Client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = deployment.Redis.Endpoint, KeyPrefix = deployment.Prefix });
             // Gateways register in the directory on their first reconcile.
-            await Eventually.TrueAsync(async () => (await deployment.Client.ListGatewaysAsync()).Count(g => g.Live) >= gateways,
+            await Eventually.TrueAsync(async () => (await deployment.Client.ListGatewaysAsync()).Count(g => g.Live && g.Registration.MonitorUrl is not null) >= gateways,
                 TimeSpan.FromSeconds(30), $"{gateways} gateway(s) register");
             return deployment;
         }
