@@ -16,6 +16,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<Monitoring.PrometheusExporter>();
         services.TryAddSingleton<AuthFailureLimiter>();
+        services.TryAddSingleton<HandshakeSlots>();
         services.TryAddSingleton<GatewayService>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayService>());
         return services;

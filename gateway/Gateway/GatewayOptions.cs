@@ -45,6 +45,9 @@ public sealed class GatewayOptions
     /// <summary>A send to a member blocked longer than this disconnects it as a slow consumer (nats-server's write_deadline).</summary>
     public TimeSpan WriteDeadline { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Connections that have not completed their handshake, gateway-wide; more are closed at once.</summary>
+    public int MaxHandshakes { get; set; } = 1024;
+
     /// <summary>How often the gateway pings each route connection.</summary>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -80,6 +83,8 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             problems.Add("MaxPendingBytes must be at least 64 KiB");
         if (o.HandoverTimeout <= TimeSpan.Zero)
             problems.Add("HandoverTimeout must be positive");
+        if (o.MaxHandshakes < 1)
+            problems.Add("MaxHandshakes must be at least 1");
         if (o.WriteDeadline <= TimeSpan.Zero)
             problems.Add("WriteDeadline must be positive");
         if (o.PingInterval <= TimeSpan.Zero || o.MaxPingsOut < 1)

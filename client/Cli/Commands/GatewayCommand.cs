@@ -30,9 +30,19 @@ internal static class GatewayCommand
             Description = "Outbound bytes a member may leave unread before it is disconnected as a slow consumer (K, M, G suffixes).",
             DefaultValueFactory = _ => "64M",
         };
+        var pingInterval = new Option<string>("--ping-interval")
+        {
+            Description = "How often each route connection is pinged; 3 unanswered PINGs close it (a Go duration).",
+            DefaultValueFactory = _ => "15s",
+        };
+        var maxHandshakes = new Option<int>("--max-handshakes")
+        {
+            Description = "Connections still in their handshake, gateway-wide; more are closed at once.",
+            DefaultValueFactory = _ => 1024,
+        };
         var command = new Command("gateway", "Run a gateway: serves the route endpoints of the clusters placed on it and relays their traffic.")
         {
-            id, host, ports, monitor, keyFile, maxPending,
+            id, host, ports, monitor, keyFile, maxPending, pingInterval, maxHandshakes,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -42,6 +52,9 @@ internal static class GatewayCommand
                     ?? throw new UsageException("a gateway needs the deployment's Redis: --redis HOST:PORT (or NATSROUTES_REDIS); for one process without Redis use ./natsroutes dev");
                 var (from, to) = PortRange(parse.GetValue(ports)!);
                 var pendingLimit = ByteSize.Parse("--max-pending", parse.GetValue(maxPending)!);
+                var pingText = parse.GetValue(pingInterval)!;
+                if (!Config.Go.GoDuration.TryParse(pingText, out var ping, out var pingError) || ping <= TimeSpan.Zero)
+                    throw new UsageException($"--ping-interval \"{pingText}\": {pingError ?? "must be positive"}");
                 SecretsKey.Resolve(parse.GetValue(keyFile), required: true);
                 var builder = WebApplication.CreateSlimBuilder();
                 ConfigureLogging(builder);
@@ -57,6 +70,8 @@ internal static class GatewayCommand
                     o.PortTo = to;
                     o.MonitorPort = parse.GetValue(monitor);
                     o.MaxPendingBytes = pendingLimit;
+                    o.PingInterval = ping;
+                    o.MaxHandshakes = parse.GetValue(maxHandshakes);
                 });
                 await using var app = builder.Build();
                 app.MapGatewayMonitoring();

@@ -40,11 +40,12 @@ public sealed class GatewayMetrics : IDisposable
     public Counter<long> Mismatches { get; }
 
     /// <summary>Gauges read at scrape time from the gateway's state.</summary>
-    public void Observe(Func<int> clustersServed, Func<int> connectionsOpen, Func<int> members)
+    public void Observe(Func<int> clustersServed, Func<int> connectionsOpen, Func<int> members, Func<int> handshakes)
     {
         _meter.CreateObservableGauge("natsroutes.gateway.clusters.served", clustersServed, description: "Clusters this gateway serves now");
         _meter.CreateObservableGauge("natsroutes.gateway.connections.open", connectionsOpen, description: "Route connections open now (registered or in handshake)");
         _meter.CreateObservableGauge("natsroutes.gateway.members", members, description: "Member servers connected now, over all clusters");
+        _meter.CreateObservableGauge("natsroutes.gateway.handshakes.in_progress", handshakes, description: "Connections that have not completed their handshake (bounded by --max-handshakes)");
     }
 
     public void Dispose() => _meter.Dispose();

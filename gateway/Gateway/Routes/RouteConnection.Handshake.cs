@@ -66,7 +66,10 @@ internal sealed partial class RouteConnection
             // A source that keeps failing is logged once per 10 s, with the count, not once per attempt.
             var suppressed = 0;
             if (source is null || _server.Limiter.ShouldLog(source, out suppressed))
-                LogRefused(_logger, _server.Key, Remote, decision.Reason, suppressed);
+            {
+                var more = Suppressed(suppressed);
+                LogRefused(_logger, _server.Key, Remote, decision.Reason, more);
+            }
             Refuse("Authorization Violation", decision.Reason, rateLimited ? "rate_limited" : "authorization");
             return;
         }
@@ -86,7 +89,10 @@ internal sealed partial class RouteConnection
         {
             refusal = _server.Hub.Register(this, info, _batch);
             if (refusal is null)
+            {
                 State = RouteState.Registered;
+                LeaveHandshake();
+            }
             _batch.Flush();
         }
         _batch.Send();
@@ -120,8 +126,8 @@ internal sealed partial class RouteConnection
     /// <summary>The identity of the member's TLS client certificate (verify_and_map); null without TLS.</summary>
     public string? TlsIdentity { get; set; }
 
-    [LoggerMessage(EventId = 2120, Level = LogLevel.Warning, Message = "{Cluster}: route from {Remote} refused: {Reason} ({Suppressed} more refusals from this address not logged)")]
-    private static partial void LogRefused(ILogger logger, string cluster, string remote, string reason, int suppressed);
+    [LoggerMessage(EventId = 2120, Level = LogLevel.Warning, Message = "{Cluster}: route from {Remote} refused: {Reason}{More}")]
+    private static partial void LogRefused(ILogger logger, string cluster, string remote, string reason, string more);
 
     [LoggerMessage(EventId = 2121, Level = LogLevel.Information, Message = "{Cluster}: route from {Remote} not registered: {Reason}")]
     private static partial void LogNotRegistered(ILogger logger, string cluster, string remote, string reason);

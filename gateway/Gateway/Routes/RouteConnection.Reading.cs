@@ -65,7 +65,8 @@ internal sealed partial class RouteConnection
                 var outcome = Process(ref buffer);
                 _batch.Send();
                 var rest = !buffer.IsEmpty;
-                pipe.Reader.AdvanceTo(buffer.Start, buffer.End);
+                // Stopped early to authorize: the rest is unexamined, so the next TryRead returns it.
+                pipe.Reader.AdvanceTo(buffer.Start, outcome == Outcome.Authorize ? buffer.Start : buffer.End);
                 if (outcome == Outcome.Close)
                     return;
                 if (outcome == Outcome.Authorize)
@@ -183,13 +184,19 @@ internal sealed partial class RouteConnection
     private Outcome ProtocolError()
     {
         var error = _parser.LastError;
-        LogProtocolError(_logger, _server.Key, Remote, error.Detail);
+        var suppressed = 0;
+        if (Member is not null || (_socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address is not { } address
+            || _server.Limiter.ShouldLog(address, out suppressed))
+        {
+            var more = Suppressed(suppressed);
+            LogProtocolError(_logger, _server.Key, Remote, error.Detail, more);
+        }
         _server.Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "protocol_error"));
         CloseAfterErr(error.ErrText, $"protocol error: {error.Detail}");
         return Outcome.Close;
     }
 
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 2110, Level = Microsoft.Extensions.Logging.LogLevel.Warning,
-        Message = "{Cluster}: protocol error from {Remote}: {Detail}")]
-    private static partial void LogProtocolError(Microsoft.Extensions.Logging.ILogger logger, string cluster, string remote, string detail);
+        Message = "{Cluster}: protocol error from {Remote}: {Detail}{More}")]
+    private static partial void LogProtocolError(Microsoft.Extensions.Logging.ILogger logger, string cluster, string remote, string detail, string more);
 }

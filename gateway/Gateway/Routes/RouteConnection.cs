@@ -22,6 +22,7 @@ internal sealed partial class RouteConnection : IAsyncDisposable
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<string, AccountCounters> _accounts = new(StringComparer.Ordinal);
     private string? _closeReason;
+    private int _handshakeSlot = 1; // held from accept until registered or closed
     private Task _loops = Task.CompletedTask;
 
     public RouteConnection(Socket socket, Stream stream, ClusterServer server, ILogger logger)
@@ -126,7 +127,15 @@ internal sealed partial class RouteConnection : IAsyncDisposable
             }
         }
         CloseBatch.Send();
-        LogClosed(_logger, _server.Key, Remote, Member?.ServerName, Kind, reason);
+        // Connections that never got past the handshake are logged once per 10 s per address:
+        // a flood of them must not flood the log.
+        var suppressed = 0;
+        if (Member is not null || (_socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address is not { } address
+            || _server.Limiter.ShouldLog(address, out suppressed))
+        {
+            var more = Suppressed(suppressed);
+            LogClosed(_logger, _server.Key, Remote, Member?.ServerName, Kind, reason, more);
+        }
         _server.Metrics.ConnectionsClosed.Add(1);
         try
         {
@@ -138,8 +147,19 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         _socket.Close();
         Out.Clear();
         FailRoundTrips();
+        LeaveHandshake();
         _server.Forget(this);
         _closed.TrySetResult();
+    }
+
+    /// <summary>The tail of a throttled log line: how many like it were not logged.</summary>
+    internal static string Suppressed(int count) => count == 0 ? "" : $" (+{count} more from this address not logged)";
+
+    /// <summary>Gives back the handshake slot taken at accept (once).</summary>
+    private void LeaveHandshake()
+    {
+        if (Interlocked.Exchange(ref _handshakeSlot, 0) == 1)
+            _server.Handshakes.Exit();
     }
 
     private Batch CloseBatch => _closeBatch ??= new Batch(long.MaxValue, _server.Metrics);
@@ -184,6 +204,6 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         counters.BytesIn += bytes;
     }
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "{Cluster}: route from {Remote} ({Member}, {Kind}) closed: {Reason}")]
-    private static partial void LogClosed(ILogger logger, string cluster, string remote, string? member, RouteKind kind, string reason);
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "{Cluster}: route from {Remote} ({Member}, {Kind}) closed: {Reason}{More}")]
+    private static partial void LogClosed(ILogger logger, string cluster, string remote, string? member, RouteKind kind, string reason, string more);
 }

@@ -24,8 +24,8 @@ public sealed class AuthFailureLimiter
     public bool Allows(IPAddress address) => !_buckets.TryGetValue(address, out var bucket) || bucket.Available() > 0;
 
     /// <summary>
-    /// For log lines about refused attempts: true at most once per 10 s per address, with how many
-    /// refusals were not logged since.
+    /// For log lines about refused or failed connections: the first 5 per 10 s per address are
+    /// logged; the rest are counted, and the count is reported with the next line logged.
     /// </summary>
     public bool ShouldLog(IPAddress address, out int suppressed)
     {
@@ -33,18 +33,26 @@ public sealed class AuthFailureLimiter
         lock (bucket)
         {
             var now = Stopwatch.GetTimestamp();
-            if (bucket.LoggedAt != 0 && Stopwatch.GetElapsedTime(bucket.LoggedAt, now) < TimeSpan.FromSeconds(10))
+            if (bucket.WindowStart == 0 || Stopwatch.GetElapsedTime(bucket.WindowStart, now) >= LogWindow)
+            {
+                bucket.WindowStart = now;
+                bucket.Logged = 0;
+            }
+            if (bucket.Logged >= LogsPerWindow)
             {
                 bucket.Suppressed++;
                 suppressed = 0;
                 return false;
             }
+            bucket.Logged++;
             suppressed = bucket.Suppressed;
             bucket.Suppressed = 0;
-            bucket.LoggedAt = now;
             return true;
         }
     }
+
+    private const int LogsPerWindow = 5;
+    private static readonly TimeSpan LogWindow = TimeSpan.FromSeconds(10);
 
     /// <summary>Counts a failed authentication from <paramref name="address"/>.</summary>
     public void Failed(IPAddress address)
@@ -66,7 +74,8 @@ public sealed class AuthFailureLimiter
 
     private sealed class Bucket
     {
-        public long LoggedAt;
+        public long WindowStart;
+        public int Logged;
         public int Suppressed;
         private double _tokens = Burst;
         private long _at = Stopwatch.GetTimestamp();

@@ -87,6 +87,9 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     /// <summary>The gateway-wide limiter of failed authentications (for log throttling here).</summary>
     public required AuthFailureLimiter Limiter { get; init; }
 
+    /// <summary>The gateway-wide bound on connections still in their handshake.</summary>
+    public required HandshakeSlots Handshakes { get; init; }
+
     public ClusterHub Hub { get; }
 
     public ClusterSpec Spec => _spec;
@@ -167,6 +170,14 @@ internal sealed partial class ClusterServer : IAsyncDisposable
                 LogAcceptFailed(_logger, Key, e.Message);
                 continue;
             }
+            if (!Handshakes.TryEnter())
+            {
+                Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "too_many_handshakes"));
+                if ((accepted.RemoteEndPoint as IPEndPoint)?.Address is { } address && Limiter.ShouldLog(address, out var suppressed))
+                    LogTooManyHandshakes(_logger, Key, accepted.RemoteEndPoint?.ToString() ?? "?", Options.MaxHandshakes, suppressed);
+                accepted.Dispose();
+                continue;
+            }
             accepted.NoDelay = true;
             var connection = new RouteConnection(accepted, new NetworkStream(accepted, ownsSocket: true), this, _connectionLogger);
             _connections[connection] = 0;
@@ -208,6 +219,10 @@ internal sealed partial class ClusterServer : IAsyncDisposable
 
     [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "Stopped serving cluster {Cluster} at {Endpoint}")]
     private static partial void LogStopped(ILogger logger, string cluster, string endpoint);
+
+    [LoggerMessage(EventId = 2303, Level = LogLevel.Warning,
+        Message = "{Cluster}: connection from {Remote} closed at once: {Limit} connections are already in their handshake ({Suppressed} more not logged)")]
+    private static partial void LogTooManyHandshakes(ILogger logger, string cluster, string remote, int limit, int suppressed);
 
     [LoggerMessage(EventId = 2302, Level = LogLevel.Warning, Message = "{Cluster}: accepting a route failed: {Reason}")]
     private static partial void LogAcceptFailed(ILogger logger, string cluster, string reason);

@@ -23,6 +23,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     private readonly GatewayMetrics _metrics;
     private readonly ILoggerFactory _loggers;
     private readonly AuthFailureLimiter _limiter;
+    private readonly HandshakeSlots _handshakes;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Served> _served = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _handovers = new(StringComparer.Ordinal);
@@ -35,9 +36,10 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     private bool _registered;
 
     public GatewayService(IGrainFactory grains, IChangeEvents events, IOptions<GatewayOptions> options, GatewayMetrics metrics,
-        Monitoring.PrometheusExporter exporter, AuthFailureLimiter limiter, ILoggerFactory loggers)
+        Monitoring.PrometheusExporter exporter, AuthFailureLimiter limiter, HandshakeSlots handshakes, ILoggerFactory loggers)
     {
         _limiter = limiter;
+        _handshakes = handshakes;
         _ = exporter; // created with the service, so it sees every measurement from the start
         _grains = grains;
         _events = events;
@@ -47,7 +49,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         _logger = loggers.CreateLogger<GatewayService>();
         Identity = GatewayIdentity.For(_options.Id);
         metrics.Observe(() => _served.Count, () => _served.Values.Sum(s => s.Server.Connections.Count),
-            () => _served.Values.Sum(s => s.Server.Hub.MemberCount));
+            () => _served.Values.Sum(s => s.Server.Hub.MemberCount), () => handshakes.Used);
     }
 
     public GatewayIdentity Identity { get; }
@@ -200,7 +202,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
             await StopServingAsync(cluster, $"re-placed here with a new lease epoch {placement.Epoch}");
         }
         var authorizer = new RouteAuthorizer(grain, _limiter, _metrics, _loggers.CreateLogger<RouteAuthorizer>());
-        var server = new ClusterServer(serving, Identity, _options, _metrics, authorizer, _loggers) { Cluster = cluster, Limiter = _limiter };
+        var server = new ClusterServer(serving, Identity, _options, _metrics, authorizer, _loggers) { Cluster = cluster, Limiter = _limiter, Handshakes = _handshakes };
         try
         {
             server.Start();
