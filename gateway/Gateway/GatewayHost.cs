@@ -17,6 +17,9 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<Monitoring.PrometheusExporter>();
         services.TryAddSingleton<AuthFailureLimiter>();
         services.TryAddSingleton<HandshakeSlots>();
+        // Opens the sealed passwords of the routes this gateway dials. In dev mode the silo in the
+        // same process registered it first, with the same key.
+        services.TryAddSingleton(sp => new Grains.Security.SecretBox(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.SecretsKey));
         services.TryAddSingleton<GatewayService>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayService>());
         return services;

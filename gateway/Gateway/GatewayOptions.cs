@@ -24,6 +24,9 @@ public sealed class GatewayOptions
     /// <summary>How many clusters this gateway offers to serve.</summary>
     public int Capacity { get; set; } = 1000;
 
+    /// <summary>The deployment's secrets key (32 bytes, base64), to open the passwords of spec routes; empty: a random one (routes with passwords cannot be dialled).</summary>
+    public string SecretsKey { get; set; } = "";
+
     /// <summary>How often placement is reconciled without an event.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -71,6 +74,8 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         var problems = new List<string>();
         if (Grains.Names.Check(o.Id, "gateway id") is { } idProblem)
             problems.Add(idProblem);
+        if (o.SecretsKey.Length > 0 && !Grains.Security.SecretBox.IsValidKey(o.SecretsKey))
+            problems.Add("the secrets key is not 32 bytes of base64 (e.g. from: head -c 32 /dev/urandom | base64)");
         if (!IPAddress.TryParse(o.Host, out _))
             problems.Add($"host \"{o.Host}\" is not an IP address (the address members dial, e.g. 127.0.0.2)");
         if (o.PortFrom < 1 || o.PortTo > 65535 || o.PortFrom > o.PortTo)

@@ -55,7 +55,7 @@ internal static class GatewayCommand
                 var pingText = parse.GetValue(pingInterval)!;
                 if (!Config.Go.GoDuration.TryParse(pingText, out var ping, out var pingError) || ping <= TimeSpan.Zero)
                     throw new UsageException($"--ping-interval \"{pingText}\": {pingError ?? "must be positive"}");
-                SecretsKey.Resolve(parse.GetValue(keyFile), required: true);
+                var secretsKey = SecretsKey.Resolve(parse.GetValue(keyFile), required: true);
                 var builder = WebApplication.CreateSlimBuilder();
                 ConfigureLogging(builder);
                 builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(parse.GetValue(host)!), parse.GetValue(monitor)));
@@ -72,6 +72,7 @@ internal static class GatewayCommand
                     o.MaxPendingBytes = pendingLimit;
                     o.PingInterval = ping;
                     o.MaxHandshakes = parse.GetValue(maxHandshakes);
+                    o.SecretsKey = secretsKey;
                 });
                 await using var app = builder.Build();
                 app.MapGatewayMonitoring();

@@ -24,6 +24,7 @@ public sealed class GatewayMetrics : IDisposable
         LeaseRenewals = _meter.CreateCounter<long>("natsroutes.gateway.lease.renewals", description: "Lease renewals, by outcome");
         GrainCallLatency = _meter.CreateHistogram<double>("natsroutes.gateway.grain_call.duration", unit: "ms", description: "Latency of the gateway's grain calls");
         Mismatches = _meter.CreateCounter<long>("natsroutes.gateway.member.mismatches", description: "Members whose pool size or pinned accounts differ from the cluster spec");
+        RouteDials = _meter.CreateCounter<long>("natsroutes.gateway.route.dials", description: "Attempts to dial a spec route, by result (connected, failed)");
     }
 
     public Counter<long> ConnectionsOpened { get; }
@@ -38,6 +39,7 @@ public sealed class GatewayMetrics : IDisposable
     public Counter<long> LeaseRenewals { get; }
     public Histogram<double> GrainCallLatency { get; }
     public Counter<long> Mismatches { get; }
+    public Counter<long> RouteDials { get; }
 
     /// <summary>Gauges read at scrape time from the gateway's state.</summary>
     public void Observe(Func<int> clustersServed, Func<int> connectionsOpen, Func<int> members, Func<int> handshakes)

@@ -13,12 +13,18 @@ public sealed record RoutezView(string Gateway, string ServerId, string ServerNa
 /// nothing is relayed, the endpoint is closing).
 /// </summary>
 public sealed record ClusterRoutez(string Cluster, string State, string? Name, long Version, long Epoch, string Endpoint, int PoolSize,
-    IReadOnlyList<string> PinnedAccounts, IReadOnlyList<MemberRoutez> Members, int Handshaking);
+    IReadOnlyList<string> PinnedAccounts, IReadOnlyList<MemberRoutez> Members, int Handshaking, IReadOnlyList<SolicitedRoutez> Routes);
+
+/// <summary>
+/// One of the spec's <c>routes</c>, dialled by this gateway: <see cref="Url"/> without its password;
+/// <see cref="Failures"/> since it was last up; <see cref="RetryDelayMs"/> while waiting to redial.
+/// </summary>
+public sealed record SolicitedRoutez(string Url, bool Connected, int Failures, string? LastError, double? RetryDelayMs);
 
 public sealed record MemberRoutez(string ServerId, string ServerName, string Version, int? PoolSize, bool Headers,
     IReadOnlyList<string> Mismatches, IReadOnlyList<ConnectionRoutez> Connections);
 
-public sealed record ConnectionRoutez(string Kind, int? PoolIndex, string? Account, string Remote, double? RttMs,
+public sealed record ConnectionRoutez(string Kind, bool Solicited, int? PoolIndex, string? Account, string Remote, double? RttMs,
     long InMsgs, long InBytes, long OutMsgs, long OutBytes, int Subscriptions, long PendingBytes, DateTimeOffset Since,
     IReadOnlyDictionary<string, AccountRoutez> Accounts);
 
@@ -47,13 +53,15 @@ internal static class RoutezBuilder
                 : "serving";
             clusters.Add(new ClusterRoutez(cluster, state, spec.Name, server.Version, served.Epoch, server.Placement.Endpoint,
                 spec.PoolSize, [.. spec.EffectivePinnedAccounts], members,
-                server.Connections.Count(c => c.State != RouteState.Registered)));
+                server.Connections.Count(c => c.State != RouteState.Registered),
+                [.. server.Solicitors.Select(r => new SolicitedRoutez(r.Url.ToString(), r.Connected, r.Failures, r.LastError, r.NextDelay?.TotalMilliseconds))]));
         }
         return new RoutezView(gateway.Identity.GatewayId, gateway.Identity.ServerId, gateway.Identity.ServerName, DateTimeOffset.UtcNow, clusters);
     }
 
     private static ConnectionRoutez Connection(RouteConnection c) => new(
         c.Kind switch { RouteKind.NoPool => "single", RouteKind.Pooled => "pool", RouteKind.Pinned => "pinned", _ => "handshake" },
+        c.Solicited is not null,
         c.Kind == RouteKind.Pooled ? c.PoolIndex : null,
         c.PinnedAccount,
         c.Remote,

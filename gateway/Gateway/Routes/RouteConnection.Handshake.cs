@@ -5,9 +5,10 @@ using Nats.OrleansRoutes.Protocol;
 
 namespace Nats.OrleansRoutes.Gateway.Routes;
 
-// The accepting side of the handshake, as nats-server does it: our INFO at once; CONNECT must be
-// the first op and is checked (then authorized by the cluster grain, with cached answers); the
-// member's INFO registers the connection with the hub.
+// The handshake, as nats-server does it. Accepted: our INFO at once; CONNECT must be the first op
+// and is checked (then authorized by the cluster grain, with cached answers); the member's INFO
+// registers the connection with the hub. Solicited: we sent CONNECT and INFO; the member's INFO
+// (sent on accept) registers it in the slot we chose.
 internal sealed partial class RouteConnection
 {
     private Outcome Handshake(in RouteOp op)
@@ -84,6 +85,17 @@ internal sealed partial class RouteConnection
             Close($"unreadable INFO: {error}");
             return Outcome.Close;
         }
+        if (Solicited is { } solicited)
+        {
+            // The member accepted: its INFO has no slot; the slot is the one we chose and announced.
+            if (info.RoutePoolSize is null && (solicited.PoolIndex > 0 || solicited.Account is not null))
+            {
+                Close($"the member has no connection pool, so it takes no {(solicited.Account is null ? $"pool slot {solicited.PoolIndex}" : $"dedicated route for {solicited.Account}")}");
+                return Outcome.Close;
+            }
+            if (info.RoutePoolSize is not null)
+                info = info with { RoutePoolIndex = solicited.PoolIndex == 0 ? null : solicited.PoolIndex, RouteAccount = solicited.Account };
+        }
         Refusal? refusal;
         lock (_server.Hub.Gate)
         {
@@ -92,6 +104,7 @@ internal sealed partial class RouteConnection
             {
                 State = RouteState.Registered;
                 LeaveHandshake();
+                _registered.TrySetResult(true);
             }
             _batch.Flush();
         }

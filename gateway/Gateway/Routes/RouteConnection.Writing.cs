@@ -144,9 +144,31 @@ internal sealed partial class RouteConnection
 
     private void WriteInfo()
     {
-        var info = RouteJson.Serialize(_server.Info());
+        var info = _server.Info();
+        if (Solicited is { } solicited)
+            info = info with { RoutePoolIndex = solicited.PoolIndex == 0 ? null : solicited.PoolIndex, RouteAccount = solicited.Account };
+        var json = RouteJson.Serialize(info);
         lock (Out.Gate)
-            RouteWriter.WriteInfo(Out, info);
+            RouteWriter.WriteInfo(Out, json);
+    }
+
+    /// <summary>The CONNECT of a route we dial: the credentials of its URL, our server id, the cluster's name.</summary>
+    private void WriteConnect(SolicitedSlot solicited)
+    {
+        var json = RouteJson.Serialize(new RouteConnect
+        {
+            Echo = true,
+            Verbose = false,
+            Pedantic = false,
+            User = solicited.User,
+            Password = solicited.Password,
+            TlsRequired = solicited.Tls,
+            Headers = true,
+            Name = _server.Identity.ServerId,
+            Cluster = _server.Spec.Name,
+        });
+        lock (Out.Gate)
+            RouteWriter.WriteConnect(Out, json);
     }
 
     private void WritePong(Batch? batch)

@@ -25,9 +25,12 @@ internal sealed partial class RouteConnection : IAsyncDisposable
     private int _handshakeSlot = 1; // held from accept until registered or closed
     private Task _loops = Task.CompletedTask;
 
-    public RouteConnection(Socket socket, Stream stream, ClusterServer server, ILogger logger)
+    public RouteConnection(Socket socket, Stream stream, ClusterServer server, ILogger logger, SolicitedSlot? solicited = null)
     {
         _socket = socket;
+        Solicited = solicited;
+        if (solicited is not null)
+            _handshakeSlot = 0; // the bound is for strangers dialling us, not for routes we dial
         _stream = stream;
         // After the NetworkStream exists (it insists on a blocking socket): readers' inline sends
         // must never block, and the stream itself is only used asynchronously.
@@ -45,6 +48,17 @@ internal sealed partial class RouteConnection : IAsyncDisposable
     }
 
     public string Remote { get; }
+
+    /// <summary>Set when this gateway dialled the connection (a spec route); null when the member dialled us.</summary>
+    public SolicitedSlot? Solicited { get; }
+
+    /// <summary>Completes with true once the member's INFO registered the connection, false if it closed before.</summary>
+    public Task<bool> Registered => _registered.Task;
+
+    private readonly TaskCompletionSource<bool> _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Why the connection closed (null while open).</summary>
+    public string? CloseReason => _closeReason;
 
     public DateTimeOffset Started { get; }
 
@@ -100,10 +114,17 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         _ => "unregistered route",
     };
 
-    /// <summary>Sends our INFO, then runs until the connection ends.</summary>
+    /// <summary>Sends our INFO (CONNECT and INFO when we dialled), then runs until the connection ends.</summary>
     public void Start()
     {
         _server.Metrics.ConnectionsOpened.Add(1);
+        if (Solicited is { } solicited)
+        {
+            // As nats-server's solicitor with compression off: CONNECT, then our INFO at once with
+            // the slot we chose; the member's INFO (sent on accept) registers the connection.
+            State = RouteState.AwaitingInfo;
+            WriteConnect(solicited);
+        }
         WriteInfo();
         ScheduleSend();
         _loops = Task.WhenAll(ReadLoopAsync(), WriteLoopAsync(), KeepaliveLoopAsync());
@@ -149,6 +170,7 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         FailRoundTrips();
         LeaveHandshake();
         _server.Forget(this);
+        _registered.TrySetResult(false);
         _closed.TrySetResult();
     }
 
@@ -204,6 +226,6 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         counters.BytesIn += bytes;
     }
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "{Cluster}: route from {Remote} ({Member}, {Kind}) closed: {Reason}{More}")]
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "{Cluster}: route with {Remote} ({Member}, {Kind}) closed: {Reason}{More}")]
     private static partial void LogClosed(ILogger logger, string cluster, string remote, string? member, RouteKind kind, string reason, string more);
 }

@@ -8,6 +8,7 @@ using Nats.OrleansRoutes.Gateway.Diagnostics;
 using Nats.OrleansRoutes.Gateway.Hub;
 using Nats.OrleansRoutes.Gateway.Routes;
 using Nats.OrleansRoutes.Grains;
+using Nats.OrleansRoutes.Grains.Security;
 using Nats.OrleansRoutes.Protocol;
 
 namespace Nats.OrleansRoutes.Gateway.Serving;
@@ -29,8 +30,11 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     private volatile ClusterSpec _spec;
 
     public ClusterServer(ServingSpec serving, GatewayIdentity identity, GatewayOptions options, GatewayMetrics metrics,
-        RouteAuthorizer authorizer, ILoggerFactory loggers)
+        RouteAuthorizer authorizer, SecretBox secrets, ILoggerFactory loggers)
     {
+        _secrets = secrets;
+        _solicitorLogger = loggers.CreateLogger<RouteSolicitor>();
+        _serving = serving;
         Placement = serving.Placement!;
         Key = $"{serving.Spec.Name}@{Placement.Endpoint}";
         Identity = identity;
@@ -50,6 +54,10 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     }
 
     private long _fenceAt;
+    private readonly SecretBox _secrets;
+    private readonly ILogger _solicitorLogger;
+    private readonly List<RouteSolicitor> _solicitors = [];
+    private ServingSpec _serving;
 
     /// <summary>
     /// True once the lease may have ended (less the fencing margin) without a renewal: nothing may be
@@ -116,6 +124,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         _listener = socket;
         _accepting = AcceptLoopAsync(_stop.Token);
         _checking = CheckLoopAsync(_stop.Token);
+        StartSolicitors(_serving);
         LogServing(_logger, Cluster, Spec.Name, Placement.Endpoint, Placement.Epoch);
     }
 
@@ -125,9 +134,102 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         if (serving.Version <= Version)
             return;
         Version = serving.Version;
+        var routesChanged = RoutesChanged(serving);
         _spec = serving.Spec;
+        _serving = serving;
         Hub.UpdateSpec(serving.Spec);
         Authorizer.SpecVersion(serving.Version);
+        if (routesChanged)
+            _ = RestartSolicitorsAsync(serving);
+    }
+
+    /// <summary>The spec's routes, each kept connected by its own solicitor.</summary>
+    public IReadOnlyList<RouteSolicitor> Solicitors
+    {
+        get
+        {
+            lock (_solicitors)
+                return [.. _solicitors];
+        }
+    }
+
+    /// <summary>The spec's routes with their passwords opened; a password this gateway cannot open is logged and its route skipped.</summary>
+    private List<(RouteUrl Url, string? Password)> RoutesOf(ServingSpec serving, bool log)
+    {
+        var routes = new List<(RouteUrl, string?)>();
+        for (var i = 0; i < serving.Spec.Routes.Count; i++)
+        {
+            var url = serving.Spec.Routes[i];
+            string? password = null;
+            if (serving.RouteSecrets.FirstOrDefault(r => r.RouteIndex == i) is { } sealedSecret)
+            {
+                try
+                {
+                    password = _secrets.Open(sealedSecret.Ciphertext);
+                }
+                catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or FormatException)
+                {
+                    // Dialling anyway would only be refused by the member: say what to fix instead.
+                    if (log)
+                        LogSecretUnreadable(_logger, Key, url.ToString());
+                    continue;
+                }
+            }
+            routes.Add((url, password));
+        }
+        return routes;
+    }
+
+    private void StartSolicitors(ServingSpec serving)
+    {
+        var routes = RoutesOf(serving, log: true);
+        lock (_solicitors)
+        {
+            if (_stop.IsCancellationRequested)
+                return;
+            foreach (var (url, password) in routes)
+            {
+                var solicitor = new RouteSolicitor(this, url, password, _solicitorLogger);
+                _solicitors.Add(solicitor);
+                solicitor.Start();
+            }
+        }
+    }
+
+    /// <summary>Whether the spec's routes (URLs or passwords) differ from those being dialled.</summary>
+    private bool RoutesChanged(ServingSpec serving)
+    {
+        var wanted = RoutesOf(serving, log: false);
+        lock (_solicitors)
+            return !wanted.SequenceEqual(_solicitors.Select(s => (s.Url, s.Password)));
+    }
+
+    private async Task RestartSolicitorsAsync(ServingSpec serving)
+    {
+        List<RouteSolicitor> old;
+        lock (_solicitors)
+        {
+            old = [.. _solicitors];
+            _solicitors.Clear();
+        }
+        foreach (var solicitor in old)
+            await solicitor.DisposeAsync();
+        StartSolicitors(serving);
+    }
+
+    /// <summary>Starts the route handshake on a connection we dialled; null when the cluster is no longer served here.</summary>
+    public Task<RouteConnection?> AttachSolicitedAsync(Socket socket, SolicitedSlot slot, CancellationToken cancellationToken)
+    {
+        _ = cancellationToken;
+        if (_stop.IsCancellationRequested)
+        {
+            socket.Dispose();
+            return Task.FromResult<RouteConnection?>(null);
+        }
+        var connection = new RouteConnection(socket, new NetworkStream(socket, ownsSocket: true), this, _connectionLogger, slot);
+        _connections[connection] = 0;
+        connection.Start();
+        return Task.FromResult<RouteConnection?>(connection);
     }
 
     /// <summary>The INFO this gateway sends on every route connection of the cluster.</summary>
@@ -206,6 +308,14 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     {
         await _stop.CancelAsync();
         _listener?.Dispose();
+        List<RouteSolicitor> solicitors;
+        lock (_solicitors)
+        {
+            solicitors = [.. _solicitors];
+            _solicitors.Clear();
+        }
+        foreach (var solicitor in solicitors)
+            await solicitor.DisposeAsync();
         await _accepting;
         await _checking;
         foreach (var connection in _connections.Keys)
@@ -223,6 +333,10 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     [LoggerMessage(EventId = 2303, Level = LogLevel.Warning,
         Message = "{Cluster}: connection from {Remote} closed at once: {Limit} connections are already in their handshake ({Suppressed} more not logged)")]
     private static partial void LogTooManyHandshakes(ILogger logger, string cluster, string remote, int limit, int suppressed);
+
+    [LoggerMessage(EventId = 2304, Level = LogLevel.Error,
+        Message = "{Cluster}: the password of route {Url} cannot be opened with this gateway's secrets key; give every silo and gateway the same key, then set the route again")]
+    private static partial void LogSecretUnreadable(ILogger logger, string cluster, string url);
 
     [LoggerMessage(EventId = 2302, Level = LogLevel.Warning, Message = "{Cluster}: accepting a route failed: {Reason}")]
     private static partial void LogAcceptFailed(ILogger logger, string cluster, string reason);

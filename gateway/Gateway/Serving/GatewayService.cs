@@ -24,6 +24,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     private readonly ILoggerFactory _loggers;
     private readonly AuthFailureLimiter _limiter;
     private readonly HandshakeSlots _handshakes;
+    private readonly Grains.Security.SecretBox _secrets;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Served> _served = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _handovers = new(StringComparer.Ordinal);
@@ -36,8 +37,10 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     private bool _registered;
 
     public GatewayService(IGrainFactory grains, IChangeEvents events, IOptions<GatewayOptions> options, GatewayMetrics metrics,
-        Monitoring.PrometheusExporter exporter, AuthFailureLimiter limiter, HandshakeSlots handshakes, ILoggerFactory loggers)
+        Monitoring.PrometheusExporter exporter, AuthFailureLimiter limiter, HandshakeSlots handshakes, Grains.Security.SecretBox secrets,
+        ILoggerFactory loggers)
     {
+        _secrets = secrets;
         _limiter = limiter;
         _handshakes = handshakes;
         _ = exporter; // created with the service, so it sees every measurement from the start
@@ -202,7 +205,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
             await StopServingAsync(cluster, $"re-placed here with a new lease epoch {placement.Epoch}");
         }
         var authorizer = new RouteAuthorizer(grain, _limiter, _metrics, _loggers.CreateLogger<RouteAuthorizer>());
-        var server = new ClusterServer(serving, Identity, _options, _metrics, authorizer, _loggers) { Cluster = cluster, Limiter = _limiter, Handshakes = _handshakes };
+        var server = new ClusterServer(serving, Identity, _options, _metrics, authorizer, _secrets, _loggers) { Cluster = cluster, Limiter = _limiter, Handshakes = _handshakes };
         try
         {
             server.Start();

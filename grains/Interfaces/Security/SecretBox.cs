@@ -5,7 +5,8 @@ namespace Nats.OrleansRoutes.Grains.Security;
 
 /// <summary>
 /// Seals small secrets (solicit route passwords) at rest with AES-256-GCM: base64 of
-/// nonce (12) + tag (16) + ciphertext. The key comes from configuration and never leaves the process.
+/// nonce (12) + tag (16) + ciphertext. The cluster grain seals, the gateway that dials the route
+/// opens; both get the same key from configuration, and it never leaves the process.
 /// </summary>
 public sealed class SecretBox
 {
