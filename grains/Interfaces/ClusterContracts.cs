@@ -44,11 +44,15 @@ public sealed record ClusterView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-/// <summary>The CONNECT (and TLS identity) a route presented, for <see cref="IClusterGrain.Authorize"/>.</summary>
+/// <summary>
+/// The CONNECT a route presented, for <see cref="IClusterGrain.Authorize"/>; with TLS, the names of
+/// its certificate in the order nats-server tries them for <c>verify_and_map</c> (e-mail, DNS and
+/// URI SANs, then the subject).
+/// </summary>
 public sealed record RouteHandshake(
     string? User,
     string? Password,
-    string? TlsIdentity,
+    IReadOnlyList<string>? TlsIdentities,
     string? ClusterName,
     int? PoolIndex,
     int? PoolSize,

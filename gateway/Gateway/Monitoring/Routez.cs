@@ -13,7 +13,8 @@ public sealed record RoutezView(string Gateway, string ServerId, string ServerNa
 /// nothing is relayed, the endpoint is closing).
 /// </summary>
 public sealed record ClusterRoutez(string Cluster, string State, string? Name, long Version, long Epoch, string Endpoint, int PoolSize,
-    IReadOnlyList<string> PinnedAccounts, IReadOnlyList<MemberRoutez> Members, int Handshaking, IReadOnlyList<SolicitedRoutez> Routes);
+    IReadOnlyList<string> PinnedAccounts, IReadOnlyList<MemberRoutez> Members, int Handshaking, IReadOnlyList<SolicitedRoutez> Routes,
+    string? TlsProblem);
 
 /// <summary>
 /// One of the spec's <c>routes</c>, dialled by this gateway: <see cref="Url"/> without its password;
@@ -54,7 +55,8 @@ internal static class RoutezBuilder
             clusters.Add(new ClusterRoutez(cluster, state, spec.Name, server.Version, served.Epoch, server.Placement.Endpoint,
                 spec.PoolSize, [.. spec.EffectivePinnedAccounts], members,
                 server.Connections.Count(c => c.State != RouteState.Registered),
-                [.. server.Solicitors.Select(r => new SolicitedRoutez(r.Url.ToString(), r.Connected, r.Failures, r.LastError, r.NextDelay?.TotalMilliseconds))]));
+                [.. server.Solicitors.Select(r => new SolicitedRoutez(r.Url.ToString(), r.Connected, r.Failures, r.LastError, r.NextDelay?.TotalMilliseconds))],
+                server.TlsProblem));
         }
         return new RoutezView(gateway.Identity.GatewayId, gateway.Identity.ServerId, gateway.Identity.ServerName, DateTimeOffset.UtcNow, clusters);
     }

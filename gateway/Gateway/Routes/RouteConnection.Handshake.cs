@@ -57,7 +57,7 @@ internal sealed partial class RouteConnection
 
     private async Task AuthorizeAsync(RouteConnect connect)
     {
-        var handshake = new RouteHandshake(connect.User, connect.Password, TlsIdentity, connect.Cluster, null, null, null, Remote);
+        var handshake = new RouteHandshake(connect.User, connect.Password, TlsIdentities, connect.Cluster, null, null, null, Remote);
         var source = (_socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address;
         var (decision, rateLimited) = await _server.Authorizer.AuthorizeAsync(handshake, source, _closing.Token);
         if (State != RouteState.Authorizing)
@@ -136,8 +136,8 @@ internal sealed partial class RouteConnection
         return Outcome.Close;
     }
 
-    /// <summary>The identity of the member's TLS client certificate (verify_and_map); null without TLS.</summary>
-    public string? TlsIdentity { get; set; }
+    /// <summary>The names of the member's TLS certificate (for verify_and_map); null without TLS.</summary>
+    public IReadOnlyList<string>? TlsIdentities { get; init; }
 
     [LoggerMessage(EventId = 2120, Level = LogLevel.Warning, Message = "{Cluster}: route from {Remote} refused: {Reason}{More}")]
     private static partial void LogRefused(ILogger logger, string cluster, string remote, string reason, string more);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Nats.OrleansRoutes.Config.Cluster;
@@ -48,6 +49,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         Hub = new ClusterHub(Key, identity, metrics, loggers.CreateLogger<ClusterHub>());
         Hub.UpdateSpec(serving.Spec);
         authorizer.SpecVersion(serving.Version);
+        LoadTls(serving.Spec);
         // Until the first renewal: the lease as granted, less the fencing margin.
         var left = Placement.LeaseExpiresAt - DateTimeOffset.UtcNow - options.FencingMargin;
         _fenceAt = Stopwatch.GetTimestamp() + (long)(Math.Max(0, left.TotalSeconds) * Stopwatch.Frequency);
@@ -58,6 +60,8 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     private readonly ILogger _solicitorLogger;
     private readonly List<RouteSolicitor> _solicitors = [];
     private ServingSpec _serving;
+    private RouteTlsContext? _tls;
+    private long _tlsLoadedAt;
 
     /// <summary>
     /// True once the lease may have ended (less the fencing margin) without a renewal: nothing may be
@@ -135,11 +139,14 @@ internal sealed partial class ClusterServer : IAsyncDisposable
             return;
         Version = serving.Version;
         var routesChanged = RoutesChanged(serving);
+        var tlsChanged = !Equals(serving.Spec.Tls, _spec.Tls);
         _spec = serving.Spec;
+        if (tlsChanged)
+            LoadTls(serving.Spec);
         _serving = serving;
         Hub.UpdateSpec(serving.Spec);
         Authorizer.SpecVersion(serving.Version);
-        if (routesChanged)
+        if (routesChanged || tlsChanged)
             _ = RestartSolicitorsAsync(serving);
     }
 
@@ -217,19 +224,104 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         StartSolicitors(serving);
     }
 
-    /// <summary>Starts the route handshake on a connection we dialled; null when the cluster is no longer served here.</summary>
-    public Task<RouteConnection?> AttachSolicitedAsync(Socket socket, SolicitedSlot slot, CancellationToken cancellationToken)
+    /// <summary>Why the cluster's TLS cannot be used (its routes are refused until it can); null when fine or without TLS.</summary>
+    public string? TlsProblem { get; private set; }
+
+    /// <summary>Reads the spec's certificate files; a problem affects this cluster only: it is logged, shown in /routez, retried.</summary>
+    private void LoadTls(ClusterSpec spec)
     {
-        _ = cancellationToken;
+        _tlsLoadedAt = Stopwatch.GetTimestamp();
+        if (spec.Tls is not { } tls)
+        {
+            (_tls, TlsProblem) = (null, null);
+            return;
+        }
+        try
+        {
+            _tls = RouteTlsContext.Load(tls);
+            TlsProblem = null;
+        }
+        catch (RouteTlsException e)
+        {
+            _tls = null;
+            if (TlsProblem != e.Message)
+                LogTlsUnusable(_logger, Key, e.Message);
+            TlsProblem = e.Message;
+        }
+    }
+
+    /// <summary>The TLS context for a new connection; after a failure the files are read again at most every 10 s.</summary>
+    private RouteTlsContext? CurrentTls()
+    {
+        if (_tls is null && Spec.Tls is not null && Stopwatch.GetElapsedTime(_tlsLoadedAt) > TimeSpan.FromSeconds(10))
+            LoadTls(Spec);
+        return _tls;
+    }
+
+    /// <summary>Starts the route handshake on a connection we dialled (TLS first when the spec has it); or why it could not.</summary>
+    public async Task<(RouteConnection? Connection, string? Error)> AttachSolicitedAsync(Socket socket, SolicitedSlot slot, CancellationToken cancellationToken)
+    {
         if (_stop.IsCancellationRequested)
         {
             socket.Dispose();
-            return Task.FromResult<RouteConnection?>(null);
+            return (null, "the cluster is no longer served here");
         }
-        var connection = new RouteConnection(socket, new NetworkStream(socket, ownsSocket: true), this, _connectionLogger, slot);
+        Stream stream;
+        if (slot.Tls)
+        {
+            if (CurrentTls() is not { } tls)
+            {
+                socket.Dispose();
+                return (null, $"tls: {TlsProblem}");
+            }
+            try
+            {
+                stream = await tls.ConnectAsync(socket, slot.Url.Host, cancellationToken);
+            }
+            catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException
+                or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "tls"));
+                return (null, e is OperationCanceledException ? $"tls: no handshake within {tls.Timeout.TotalSeconds:0.#} s" : $"tls: {e.Message}");
+            }
+        }
+        else
+        {
+            stream = new NetworkStream(socket, ownsSocket: true);
+        }
+        var connection = new RouteConnection(socket, stream, this, _connectionLogger, slot);
         _connections[connection] = 0;
         connection.Start();
-        return Task.FromResult<RouteConnection?>(connection);
+        return (connection, null);
+    }
+
+    /// <summary>The TLS handshake of an accepted connection, off the accept loop; the handshake slot is held throughout.</summary>
+    private async Task AcceptTlsAsync(Socket accepted, RouteTlsContext tls)
+    {
+        var remote = accepted.RemoteEndPoint?.ToString() ?? "?";
+        var address = (accepted.RemoteEndPoint as IPEndPoint)?.Address;
+        SslStream stream;
+        IReadOnlyList<string> identities;
+        try
+        {
+            (stream, identities) = await tls.AcceptAsync(accepted, _stop.Token);
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException)
+        {
+            Handshakes.Exit();
+            if (_stop.IsCancellationRequested)
+                return;
+            Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "tls"));
+            var suppressed = 0;
+            if (address is not null && !Limiter.ShouldLog(address, out suppressed))
+                return;
+            var why = e is OperationCanceledException ? $"no TLS handshake within {tls.Timeout.TotalSeconds:0.#} s" : e.InnerException?.Message ?? e.Message;
+            LogTlsRefused(_logger, Key, remote, why, RouteConnection.Suppressed(suppressed));
+            return;
+        }
+        var connection = new RouteConnection(accepted, stream, this, _connectionLogger) { TlsIdentities = identities };
+        _connections[connection] = 0;
+        connection.Start();
     }
 
     /// <summary>The INFO this gateway sends on every route connection of the cluster.</summary>
@@ -248,6 +340,8 @@ internal sealed partial class ClusterServer : IAsyncDisposable
             Headers = true,
             AuthRequired = true,
             MaxPayload = Options.AnnouncedMaxPayload,
+            TlsRequired = spec.Tls is null ? null : true,
+            TlsVerify = spec.Tls is null ? null : true,
             Cluster = spec.Name,
             Compression = "off",
             RoutePoolSize = spec.PoolingEnabled ? spec.PoolSize : null,
@@ -281,6 +375,21 @@ internal sealed partial class ClusterServer : IAsyncDisposable
                 continue;
             }
             accepted.NoDelay = true;
+            if (Spec.Tls is not null)
+            {
+                if (CurrentTls() is { } tls)
+                {
+                    _ = AcceptTlsAsync(accepted, tls);
+                }
+                else
+                {
+                    // Logged once when loading failed; the member sees its handshake fail.
+                    Handshakes.Exit();
+                    Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "tls_unavailable"));
+                    accepted.Dispose();
+                }
+                continue;
+            }
             var connection = new RouteConnection(accepted, new NetworkStream(accepted, ownsSocket: true), this, _connectionLogger);
             _connections[connection] = 0;
             connection.Start();
@@ -320,6 +429,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         await _checking;
         foreach (var connection in _connections.Keys)
             await connection.DisposeAsync();
+        _tls?.Dispose();
         LogStopped(_logger, Cluster, Placement.Endpoint);
         _stop.Dispose();
     }
@@ -333,6 +443,12 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     [LoggerMessage(EventId = 2303, Level = LogLevel.Warning,
         Message = "{Cluster}: connection from {Remote} closed at once: {Limit} connections are already in their handshake ({Suppressed} more not logged)")]
     private static partial void LogTooManyHandshakes(ILogger logger, string cluster, string remote, int limit, int suppressed);
+
+    [LoggerMessage(EventId = 2305, Level = LogLevel.Error, Message = "{Cluster}: route TLS cannot be used, every route of this cluster is refused until it can: {Problem}")]
+    private static partial void LogTlsUnusable(ILogger logger, string cluster, string problem);
+
+    [LoggerMessage(EventId = 2306, Level = LogLevel.Warning, Message = "{Cluster}: TLS handshake with {Remote} failed: {Reason}{More}")]
+    private static partial void LogTlsRefused(ILogger logger, string cluster, string remote, string reason, string more);
 
     [LoggerMessage(EventId = 2304, Level = LogLevel.Error,
         Message = "{Cluster}: the password of route {Url} cannot be opened with this gateway's secrets key; give every silo and gateway the same key, then set the route again")]

@@ -80,7 +80,7 @@ internal sealed partial class RouteAuthorizer(IClusterGrain cluster, AuthFailure
 
     private static string CacheKey(RouteHandshake h)
     {
-        var material = $"{h.User}\0{h.Password}\0{h.TlsIdentity}\0{h.ClusterName}";
+        var material = $"{h.User}\0{h.Password}\0{string.Join("\u0001", h.TlsIdentities ?? [])}\0{h.ClusterName}";
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(material)));
     }
 

@@ -192,8 +192,7 @@ internal sealed partial class RouteSolicitor : IAsyncDisposable
             socket.Dispose();
             throw;
         }
-        var connection = await _server.AttachSolicitedAsync(socket, slot, cancellationToken);
-        return connection is null ? (null, "the connection could not be set up") : (connection, null);
+        return await _server.AttachSolicitedAsync(socket, slot, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

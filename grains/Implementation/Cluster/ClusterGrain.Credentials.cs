@@ -67,8 +67,13 @@ public sealed partial class ClusterGrain
 
         if (spec.Tls?.VerifyAndMap == true)
         {
-            if (handshake.TlsIdentity is null || handshake.TlsIdentity != State.Credential?.User)
-                return Deny($"certificate identity \"{handshake.TlsIdentity}\" is not the route user \"{State.Credential?.User}\"");
+            // nats-server maps the first of the certificate's names that equals the route user.
+            var user = State.Credential?.User;
+            if (user is null || handshake.TlsIdentities?.Contains(user) != true)
+            {
+                var names = handshake.TlsIdentities is { Count: > 0 } list ? string.Join(", ", list.Select(n => $"\"{n}\"")) : "none";
+                return Deny($"no name of the certificate ({names}) is the route user \"{user}\"");
+            }
         }
         else if (State.Credential is { } credential && !Accepts(credential, handshake))
         {

@@ -88,6 +88,7 @@ public sealed class NatsServerProcess : IAsyncDisposable
             return;
         _process.Kill();
         await _process.DisposeAsync();
+        _process = null;
     }
 
     public async ValueTask DisposeAsync()

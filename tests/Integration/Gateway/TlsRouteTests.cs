@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Net;
+using Nats.OrleansRoutes.Grains;
+using Nats.OrleansRoutes.TestKit;
+using Nats.OrleansRoutes.TestKit.Nats;
+
+namespace Nats.OrleansRoutes.Tests.Integration.Gateway;
+
+/// <summary>One deployment and a test CA (plus a second, untrusted one) for the TLS route tests.</summary>
+public sealed class TlsDeployment : IAsyncLifetime
+{
+    public const string Password = "tls-r0ute-pass";
+
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "natsroutes-tls-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public GatewayDeployment Deployment { get; private set; } = null!;
+
+    public TestCertificates Ca { get; private set; } = null!;
+
+    public TestCertificates Untrusted { get; private set; } = null!;
+
+    public (string Cert, string Key) GatewayCertificate { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Deployment = await GatewayDeployment.StartAsync();
+        Ca = new TestCertificates(_directory);
+        Untrusted = new TestCertificates(Path.Combine(_directory, "untrusted"), "someone else's CA");
+        GatewayCertificate = Ca.Issue("gateway", "CN=gateway, O=natsroutes",
+            [IPAddress.Parse(Deployment.GatewayHost), IPAddress.Loopback]);
+    }
+
+    /// <summary>A tls block inside the cluster block member-config printed.</summary>
+    public static string WithTls(string block, (string Cert, string Key) certificate, string caFile) =>
+        block.Replace("cluster {", $$"""
+            cluster {
+              tls { cert_file: "{{certificate.Cert}}", key_file: "{{certificate.Key}}", ca_file: "{{caFile}}", timeout: 2 }
+            """, StringComparison.Ordinal);
+
+    public async Task DisposeAsync()
+    {
+        await Deployment.DisposeAsync();
+        Ca.Dispose();
+        Untrusted.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
+
+/// <summary>
+/// TLS on routes: 2.10.27 and 2.15.1 members that dial the gateway and one the gateway dials relay
+/// to each other over TLS; a member whose certificate another CA issued is refused in the TLS
+/// handshake; with verify_and_map the certificate's subject is the route user.
+/// </summary>
+public sealed class TlsRouteTests(TlsDeployment tls) : IClassFixture<TlsDeployment>
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    [Fact]
+    public async Task Members_of_both_versions_and_a_solicited_one_relay_over_tls_and_an_untrusted_certificate_is_refused()
+    {
+        var deployment = tls.Deployment;
+        var cluster = new ClusterRef("acme", "tlsmesh");
+        var soloPort = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
+        var soloCertificate = tls.Ca.Issue("solo", "CN=tls-solo, O=Acme", [IPAddress.Loopback]);
+        await using var solo = await NatsServerProcess.StartAsync(NatsServerBinaries.V2_15, "tls-solo", $$"""
+            server_name: tls-solo
+            cluster {
+              name: tlsmesh
+              listen: 127.0.0.1:{{soloPort}}
+              authorization { user: ruser, password: "{{TlsDeployment.Password}}" }
+              tls { cert_file: "{{soloCertificate.CertFile}}", key_file: "{{soloCertificate.KeyFile}}", ca_file: "{{tls.Ca.CaFile}}", timeout: 2 }
+            }
+            """);
+        await deployment.CreateClusterAsync(cluster, $$"""
+            cluster {
+              name: tlsmesh
+              listen: 127.0.0.1:-1
+              authorization { user: ruser, password: "{{TlsDeployment.Password}}" }
+              routes: [ "nats-route://ruser:{{TlsDeployment.Password}}@127.0.0.1:{{soloPort}}" ]
+              tls { cert_file: "{{tls.GatewayCertificate.Cert}}", key_file: "{{tls.GatewayCertificate.Key}}", ca_file: "{{tls.Ca.CaFile}}", timeout: 2 }
+            }
+            """);
+        var m1Certificate = tls.Ca.Issue("tls-m1", "CN=tls-m1, O=Acme", [IPAddress.Loopback]);
+        var m2Certificate = tls.Ca.Issue("tls-m2", "CN=tls-m2, O=Acme", [IPAddress.Loopback]);
+        var m1 = await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_15, "tls-m1", TlsDeployment.Password,
+            edit: block => TlsDeployment.WithTls(block, m1Certificate, tls.Ca.CaFile));
+        var m2 = await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_10, "tls-m2", TlsDeployment.Password,
+            edit: block => TlsDeployment.WithTls(block, m2Certificate, tls.Ca.CaFile));
+        await deployment.WaitForMembersAsync(cluster, ["tls-m1", "tls-m2", "tls-solo"], connections: 4);
+
+        var clients = new[] { await deployment.ConnectAsync(m1), await deployment.ConnectAsync(m2), await deployment.ConnectAsync(solo) };
+        for (var from = 0; from < clients.Length; from++)
+        {
+            var to = (from + 1) % clients.Length;
+            var subject = $"tls.{from}.{to}";
+            var subscription = await clients[to].SubscribeAsync(subject);
+            await InterestProbe.WaitAsync(clients[to], clients[from]);
+            for (var i = 0; i < 10; i++)
+                await clients[from].PublishAsync(subject, i.ToString(CultureInfo.InvariantCulture));
+            var got = await subscription.CollectAsync(10, Wait);
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)), got.Select(m => m.Text));
+        }
+
+        // A member whose certificate the cluster's CA did not issue never gets past TLS.
+        var tlsFailuresBefore = await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"tls\"}");
+        var rogueCertificate = tls.Untrusted.Issue("rogue", "CN=rogue, O=Elsewhere", [IPAddress.Loopback]);
+        var rogue = await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_15, "tls-rogue", TlsDeployment.Password,
+            edit: block => TlsDeployment.WithTls(block, rogueCertificate, tls.Ca.CaFile));
+        await Eventually.TrueAsync(async () => await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"tls\"}") > tlsFailuresBefore,
+            Wait, "the gateway refuses the untrusted certificate");
+        Assert.False((await deployment.MembersAsync(cluster)).ContainsKey("tls-rogue"));
+        Assert.Contains("TLS handshake with", deployment.Gateway.Output, StringComparison.Ordinal);
+        await rogue.KillAsync();
+    }
+
+    [Fact]
+    public async Task Verify_and_map_accepts_the_certificate_named_as_the_route_user_and_refuses_others()
+    {
+        var deployment = tls.Deployment;
+        var cluster = new ClusterRef("acme", "tlsmap");
+        await deployment.CreateClusterAsync(cluster, $$"""
+            cluster {
+              name: tlsmap
+              listen: 127.0.0.1:-1
+              authorization { user: "CN=route-user,O=Acme", password: "{{TlsDeployment.Password}}" }
+              tls { cert_file: "{{tls.GatewayCertificate.Cert}}", key_file: "{{tls.GatewayCertificate.Key}}", ca_file: "{{tls.Ca.CaFile}}", verify_and_map: true }
+            }
+            """);
+        var mapped = tls.Ca.Issue("mapped", "CN=route-user, O=Acme", [IPAddress.Loopback]);
+        var other = tls.Ca.Issue("unmapped", "CN=someone-else, O=Acme", [IPAddress.Loopback]);
+        var authorizationFailures = await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"authorization\"}");
+        await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_15, "mapped-1", TlsDeployment.Password,
+            edit: block => TlsDeployment.WithTls(block, mapped, tls.Ca.CaFile));
+        await deployment.WaitForMembersAsync(cluster, ["mapped-1"], connections: 4);
+
+        var refused = await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_10, "unmapped-1", TlsDeployment.Password,
+            edit: block => TlsDeployment.WithTls(block, other, tls.Ca.CaFile));
+        await Eventually.TrueAsync(
+            () => Task.FromResult(deployment.Gateway.Output.Contains("(\"CN=someone-else,O=Acme\") is the route user", StringComparison.Ordinal)),
+            Wait, "the gateway refuses a certificate that does not map to the route user");
+        Assert.True(await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"authorization\"}") > authorizationFailures);
+        Assert.False((await deployment.MembersAsync(cluster)).ContainsKey("unmapped-1"));
+        Assert.True((await deployment.MembersAsync(cluster)).ContainsKey("mapped-1"));
+        await refused.KillAsync();
+    }
+
+    private async Task<double> MetricAsync(string sample)
+    {
+        var text = await Http.GetStringAsync($"{tls.Deployment.MonitorUrl}/metrics");
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(sample + " ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(sample.Length + 1)..], CultureInfo.InvariantCulture);
+    }
+}
