@@ -89,7 +89,8 @@ internal sealed partial class RouteConnection
                         break; // a reader is sending; it looks again when it is done
                     await SendBufferedAsync();
                     Volatile.Write(ref _sending, Idle);
-                    if (Volatile.Read(ref _closeAfterSend) is { } reason)
+                    // Close only once the last -ERR is out: it may have been written after this round took the buffer.
+                    if (Volatile.Read(ref _closeAfterSend) is { } reason && Out.Pending == 0)
                     {
                         Close(reason);
                         return;
