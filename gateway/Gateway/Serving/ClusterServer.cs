@@ -289,10 +289,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         {
             stream = new NetworkStream(socket, ownsSocket: true);
         }
-        var connection = new RouteConnection(socket, stream, this, _connectionLogger, slot);
-        _connections[connection] = 0;
-        connection.Start();
-        return (connection, null);
+        return (Run(new RouteConnection(socket, stream, this, _connectionLogger, slot)), null);
     }
 
     /// <summary>The TLS handshake of an accepted connection, off the accept loop; the handshake slot is held throughout.</summary>
@@ -319,9 +316,15 @@ internal sealed partial class ClusterServer : IAsyncDisposable
             LogTlsRefused(_logger, Key, remote, why, RouteConnection.Suppressed(suppressed));
             return;
         }
-        var connection = new RouteConnection(accepted, stream, this, _connectionLogger) { TlsIdentities = identities };
+        Run(new RouteConnection(accepted, stream, this, _connectionLogger) { TlsIdentities = identities });
+    }
+
+    /// <summary>Tracks a new connection (for /routez, fencing and shutdown) and starts its handshake.</summary>
+    private RouteConnection Run(RouteConnection connection)
+    {
         _connections[connection] = 0;
         connection.Start();
+        return connection;
     }
 
     /// <summary>The INFO this gateway sends on every route connection of the cluster.</summary>
@@ -390,9 +393,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
                 }
                 continue;
             }
-            var connection = new RouteConnection(accepted, new NetworkStream(accepted, ownsSocket: true), this, _connectionLogger);
-            _connections[connection] = 0;
-            connection.Start();
+            Run(new RouteConnection(accepted, new NetworkStream(accepted, ownsSocket: true), this, _connectionLogger));
         }
     }
 

@@ -64,7 +64,7 @@ internal sealed partial class RouteSolicitor : IAsyncDisposable
             while (!cancellationToken.IsCancellationRequested)
             {
                 TimeSpan delay;
-                var (first, error) = await DialAsync(new SolicitedSlot(Url, Url.User, Password, 0, null, _server.Spec.Tls is not null), cancellationToken);
+                var (first, error) = await DialAsync(new SolicitedSlot(Url, Password, 0, null, _server.Spec.Tls is not null), cancellationToken);
                 if (first is not null && await first.Registered)
                 {
                     Connected = true;
@@ -111,9 +111,9 @@ internal sealed partial class RouteSolicitor : IAsyncDisposable
         {
             var size = Math.Max(spec.PoolSize, first.Member?.PoolSize ?? 0);
             for (var slot = 1; slot < size; slot++)
-                slots.Add(new SolicitedSlot(Url, Url.User, Password, slot, null, tls));
+                slots.Add(new SolicitedSlot(Url, Password, slot, null, tls));
             foreach (var account in spec.EffectivePinnedAccounts)
-                slots.Add(new SolicitedSlot(Url, Url.User, Password, 0, account, tls));
+                slots.Add(new SolicitedSlot(Url, Password, 0, account, tls));
         }
         using var down = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var others = slots.Select(slot => KeepAsync(slot, down.Token)).ToList();

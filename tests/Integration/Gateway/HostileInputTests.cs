@@ -54,7 +54,6 @@ public sealed class HostileDeployment : IAsyncLifetime
 public sealed class HostileInputTests(HostileDeployment hostile) : IClassFixture<HostileDeployment>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private Task<RawPeer> ConnectAsync() => RawPeer.ConnectAsync(hostile.Host, hostile.Port);
 
@@ -100,12 +99,7 @@ public sealed class HostileInputTests(HostileDeployment hostile) : IClassFixture
             .Order(StringComparer.Ordinal));
     }
 
-    private async Task<double> MetricAsync(string sample)
-    {
-        var text = await Http.GetStringAsync($"{hostile.Deployment.MonitorUrl}/metrics");
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(sample + " ", StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line[(sample.Length + 1)..], CultureInfo.InvariantCulture);
-    }
+    private Task<double> MetricAsync(string sample) => hostile.Deployment.MetricAsync(sample);
 
     private static string Connect(string password) => "CONNECT " + JsonSerializer.Serialize(new Dictionary<string, object>
     {

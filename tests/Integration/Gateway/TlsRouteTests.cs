@@ -54,7 +54,6 @@ public sealed class TlsDeployment : IAsyncLifetime
 public sealed class TlsRouteTests(TlsDeployment tls) : IClassFixture<TlsDeployment>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     [Fact]
     public async Task Members_of_both_versions_and_a_solicited_one_relay_over_tls_and_an_untrusted_certificate_is_refused()
@@ -145,10 +144,5 @@ public sealed class TlsRouteTests(TlsDeployment tls) : IClassFixture<TlsDeployme
         await refused.KillAsync();
     }
 
-    private async Task<double> MetricAsync(string sample)
-    {
-        var text = await Http.GetStringAsync($"{tls.Deployment.MonitorUrl}/metrics");
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(sample + " ", StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line[(sample.Length + 1)..], CultureInfo.InvariantCulture);
-    }
+    private Task<double> MetricAsync(string sample) => tls.Deployment.MetricAsync(sample);
 }
