@@ -1,18 +1,17 @@
-using Nats.OrleansRoutes.Runtime.Grains;
-using Nats.OrleansRoutes.Runtime.Identity;
+using Nats.OrleansRoutes.Grains;
 
 namespace Nats.OrleansRoutes.Bench.GrainCalls;
 
 /// <summary>A small reply, about the size of an authorization decision.</summary>
 public sealed record BenchReply(bool Allowed, string Reason, long Version);
 
-[GrainType("bench")]
+[Alias("bench")]
 public interface IBenchGrain : IGrainWithStringKey
 {
     /// <summary>Read-only: answers from memory.</summary>
     Task<BenchReply> Read(int n);
 
-    /// <summary>State-writing: one compare-and-set to storage per call.</summary>
+    /// <summary>State-writing: one ETag-checked write to storage per call.</summary>
     Task<long> Write(int n);
 }
 
@@ -21,14 +20,15 @@ public sealed class BenchState
     public long Total { get; set; }
 }
 
-public sealed class BenchGrain : Grain<BenchState>, IBenchGrain
+[GrainType("bench")]
+public sealed class BenchGrain([PersistentState("bench", GrainStorage.Name)] IPersistentState<BenchState> state) : Grain, IBenchGrain
 {
-    public Task<BenchReply> Read(int n) => Task.FromResult(new BenchReply(true, "ok", State.Total + n));
+    public Task<BenchReply> Read(int n) => Task.FromResult(new BenchReply(true, "ok", state.State.Total + n));
 
     public async Task<long> Write(int n)
     {
-        State.Total += n;
-        await WriteStateAsync();
-        return State.Total;
+        state.State.Total += n;
+        await state.WriteStateAsync();
+        return state.State.Total;
     }
 }

@@ -6,9 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Nats.OrleansRoutes.Client;
+using Nats.OrleansRoutes.Gateway.Diagnostics;
+using Nats.OrleansRoutes.Gateway.Serving;
 using Nats.OrleansRoutes.Grains;
-using Nats.OrleansRoutes.Runtime.Grains;
-using Nats.OrleansRoutes.Runtime.Hosting;
+using Nats.OrleansRoutes.Silo;
 using Nats.OrleansRoutes.TestKit;
 
 namespace Nats.OrleansRoutes.Bench.GrainCalls;
@@ -34,7 +35,11 @@ internal static class BenchRun
         await using var redis = await RedisServer.StartAsync();
         Console.WriteLine("in-process (silo in this process, Redis storage)");
         await using (var localRedis = await InProcessAsync(redis.Endpoint))
+        {
             results.AddRange(await ScenariosAsync("in-process, Redis", localRedis.Grains, seconds));
+            Console.WriteLine("gateway authorization (RouteAuthorizer against a cluster grain in this process)");
+            results.AddRange(await AuthorizationAsync(localRedis.Grains, seconds));
+        }
 
         foreach (var silos in new[] { 1, 2 })
         {
@@ -122,6 +127,38 @@ internal static class BenchRun
         return new Result(setup, name, inFlight, counts.Sum() / elapsed, Micros(0.50), Micros(0.99));
     }
 
+    /// <summary>
+    /// The gateway's decision for a route handshake: cached (the same credentials again, no grain
+    /// call) and uncached (the cache emptied by a spec version change before every call, so each one
+    /// asks the cluster grain, which verifies a bcrypt cost-4 hash).
+    /// </summary>
+    private static async Task<List<Result>> AuthorizationAsync(IGrainFactory grains, int seconds)
+    {
+        const string conf = "cluster {\n  name: C1\n  authorization { user: r, password: \"$2a$04$vRiyU2O7iCyPj1Ixi7UZFezNboBsMvOaYudWzKQ036mbUvEhfZ1jC\" }\n}\n";
+        var cluster = grains.GetGrain<IClusterGrain>("bench/auth");
+        await cluster.Import(new ImportRequest(conf, "bench.conf"));
+        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var metrics = new GatewayMetrics(meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var authorizer = new RouteAuthorizer(cluster, new AuthFailureLimiter(), metrics, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var handshake = new RouteHandshake("r", "", null, "C1", null, null, null, "127.0.0.1:1");
+        var results = new List<Result>();
+        foreach (var (name, invalidate) in new[] { ("cached", false), ("uncached", true) })
+        {
+            var version = 0L;
+            var result = await MeasureAsync("gateway", $"authorize, {name}", grains, async (_, _) =>
+            {
+                if (invalidate)
+                    authorizer.SpecVersion(++version);
+                var (decision, _) = await authorizer.AuthorizeAsync(handshake, null, CancellationToken.None);
+                if (!decision.Allowed)
+                    throw new InvalidOperationException($"the benchmark's handshake was refused: {decision.Reason}");
+            }, 1, seconds);
+            Console.WriteLine($"  {result.Call,-20}: {result.CallsPerSecond,10:N0} calls/s  p50 {result.P50Micros,8:N1} µs  p99 {result.P99Micros,8:N1} µs");
+            results.Add(result);
+        }
+        return results;
+    }
+
     private sealed class HostedGrains(IHost host) : IAsyncDisposable
     {
         public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
@@ -135,28 +172,22 @@ internal static class BenchRun
 
     private static async Task<HostedGrains> InProcessAsync(string? redis = null)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        var runtime = builder.Services.AddGrainRuntime(o =>
+        var app = SiloHost.Build(new SiloHostOptions
         {
-            o.SiloPort = 0;
-            o.KeyPrefix = "bench-local";
+            Redis = redis is null ? null : new RedisSettings(redis),
+            Port = 0,
+            GatewayPort = 0,
+            KeyPrefix = "bench-local",
         });
-        if (redis is null)
-            runtime.UseInMemory();
-        else
-            runtime.UseRedis(r => r.Endpoint = redis);
-        runtime.AddGrain<IBenchGrain, BenchGrain>().AddSilo();
-        var host = builder.Build();
-        await host.StartAsync();
-        return new HostedGrains(host);
+        await app.StartAsync();
+        return new HostedGrains(app);
     }
 
     private static async Task<HostedGrains> ClientAsync(string redis, string prefix)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddGrainRuntime(o => o.KeyPrefix = prefix).UseRedis(r => r.Endpoint = redis).AddGrainInterface<IBenchGrain>();
+        builder.UseOrleansClient(c => c.UseNatsRoutesService(new NatsRoutesClientOptions { Redis = new RedisSettings(redis), KeyPrefix = prefix }));
         var host = builder.Build();
         await host.StartAsync();
         return new HostedGrains(host);
@@ -169,12 +200,12 @@ internal static class BenchRun
     {
         const string prefix = "benchmem";
         var silo = DotnetProgram.Start("natsroutes-silo", "Nats.OrleansRoutes.Cli", "natsroutes",
-            ["silo", "--redis", redis, "--prefix", prefix, "--port", "0", "--health-port", "0"],
+            ["silo", "--redis", redis, "--prefix", prefix, "--port", "0", "--gateway-port", "0", "--health-port", "0"],
             new Dictionary<string, string> { ["NATSROUTES_SECRETS_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) });
         await using var _ = silo;
         await silo.WaitForLineAsync(" ready: grain calls on ", TimeSpan.FromSeconds(60));
         var before = RssMiB(silo.Id);
-        await using var client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = redis, KeyPrefix = prefix });
+        await using var client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = new RedisSettings(redis), KeyPrefix = prefix });
         // A bcrypt hash (cost 4) is stored as given: no password hashing slows the import down.
         const string conf = "cluster {\n  name: C1\n  listen: 127.0.0.1:-1\n  authorization { user: r, password: \"$2a$04$vRiyU2O7iCyPj1Ixi7UZFezNboBsMvOaYudWzKQ036mbUvEhfZ1jC\" }\n  pool_size: 3\n}\n";
         var clock = Stopwatch.StartNew();

@@ -1,28 +1,27 @@
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Nats.OrleansRoutes.Runtime.Hosting;
+using Nats.OrleansRoutes.Client;
+using Nats.OrleansRoutes.Silo;
 
 namespace Nats.OrleansRoutes.Bench.GrainCalls;
 
-/// <summary>A silo process hosting the bench grain on Redis (started by <see cref="BenchRun"/>).</summary>
+/// <summary>
+/// A silo process hosting the bench grain (and the product's grains) on Redis, configured exactly
+/// as `natsroutes silo` is (started by <see cref="BenchRun"/>).
+/// </summary>
 internal static class BenchSilo
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddGrainRuntime(o =>
+        await using var app = SiloHost.Build(new SiloHostOptions
         {
-            o.SiloPort = 0;
-            o.KeyPrefix = Arg(args, "--prefix", "bench");
-        })
-            .UseRedis(r => r.Endpoint = Arg(args, "--redis", "127.0.0.1:6379"))
-            .AddGrain<IBenchGrain, BenchGrain>()
-            .AddSilo();
-        using var host = builder.Build();
-        await host.StartAsync();
+            Redis = new RedisSettings(Arg(args, "--redis", "127.0.0.1:6379")),
+            Port = 0,
+            GatewayPort = 0,
+            KeyPrefix = Arg(args, "--prefix", "bench"),
+        });
+        await app.StartAsync();
         Console.WriteLine("READY");
-        await host.WaitForShutdownAsync();
+        await app.WaitForShutdownAsync();
         return 0;
     }
 

@@ -161,7 +161,7 @@ internal sealed class GatewaySetup : RelaySetup
         var environment = new Dictionary<string, string> { ["NATSROUTES_SECRETS_KEY"] = _secretsKey };
         var host = LoopbackHosts.Next();
         _silo = DotnetProgram.Start("silo", "Nats.OrleansRoutes.Cli", "natsroutes",
-            ["silo", "--redis", _redis.Endpoint, "--prefix", _prefix, "--port", "0", "--health-port", "0"], environment);
+            ["silo", "--redis", _redis.Endpoint, "--prefix", _prefix, "--port", "0", "--gateway-port", "0", "--health-port", "0"], environment);
         var gatewayEnvironment = new Dictionary<string, string>(environment) { ["Logging__LogLevel__Default"] = "Warning" };
         foreach (var name in (Environment.GetEnvironmentVariable("BENCH_GATEWAY_ENV") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             gatewayEnvironment[name.Split('=')[0]] = name.Split('=')[1]; // experiments with runtime settings
@@ -179,7 +179,7 @@ internal sealed class GatewaySetup : RelaySetup
         var ready = await _gateway.WaitForLineAsync(" ready: monitoring on ", TimeSpan.FromSeconds(60));
         var routez = ready[ready.IndexOf("http", StringComparison.Ordinal)..].Trim();
 
-        _client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = _redis.Endpoint, KeyPrefix = _prefix });
+        _client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = new RedisSettings(_redis.Endpoint), KeyPrefix = _prefix });
         var cluster = new ClusterRef("bench", "relay");
         await Until(async () => (await _client.ListGatewaysAsync()).Count > 0, "the gateway registers");
         await _client.ImportClusterAsync(cluster, $$"""

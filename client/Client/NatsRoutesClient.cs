@@ -2,22 +2,22 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Nats.OrleansRoutes.Grains;
-using Nats.OrleansRoutes.Runtime.Events;
-using Nats.OrleansRoutes.Runtime.Grains;
-using Nats.OrleansRoutes.Runtime.Hosting;
-using Nats.OrleansRoutes.Runtime.Membership;
 
 namespace Nats.OrleansRoutes.Client;
 
 /// <summary>
 /// Manages tenant clusters: import nats-server configuration, inspect, change, rotate
 /// credentials, pin accounts, render member configuration. Every method is one or a few grain
-/// calls; errors from the service arrive as exceptions whose message says what to do.
+/// calls. A request the service refuses throws <see cref="ClusterRequestException"/>, whose message
+/// says what to do; an unreachable service throws Orleans' connection or timeout exceptions.
 /// </summary>
 public sealed class NatsRoutesClient : IAsyncDisposable
 {
     /// <summary>Stands where the route password goes in <see cref="GetMemberConfigAsync"/> output when none is given.</summary>
     public const string PasswordPlaceholder = "REPLACE-WITH-ROUTE-PASSWORD";
+
+    /// <summary>Most clusters one page of <see cref="ListClustersAsync"/> holds.</summary>
+    public const int MaxPageSize = 1000;
 
     private readonly IHost _host;
     private readonly IGrainFactory _grains;
@@ -25,53 +25,85 @@ public sealed class NatsRoutesClient : IAsyncDisposable
     private NatsRoutesClient(IHost host)
     {
         _host = host;
-        _grains = host.Services.GetRequiredService<IGrainFactory>();
+        _grains = host.Services.GetRequiredService<IClusterClient>();
     }
 
     /// <summary>Connects to the service (through Redis, or directly to one silo).</summary>
     public static async Task<NatsRoutesClient> ConnectAsync(NatsRoutesClientOptions options, CancellationToken cancellationToken = default)
     {
-        if (options.Redis is null == options.Silo is null)
-            throw new ArgumentException("give either Redis (host:port of the deployment's Redis) or Silo (host:port of one silo)", nameof(options));
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        var runtime = builder.Services.AddGrainRuntime(o =>
-        {
-            o.KeyPrefix = options.KeyPrefix;
-            o.CallTimeout = options.CallTimeout;
-        });
-        if (options.Redis is { } redis)
-        {
-            runtime.UseRedis(r => r.Endpoint = redis);
-        }
-        else
-        {
-            var (host, port) = SplitEndpoint(options.Silo!);
-            builder.Services.AddSingleton<IMembershipTable>(new StaticMembershipTable(host, port));
-            builder.Services.AddSingleton<IChangeEvents, InMemoryChangeEvents>();
-            runtime.UseInMemory();
-        }
-        runtime.AddNatsRoutesGrainInterfaces();
+        builder.UseOrleansClient(client => client.UseNatsRoutesService(options));
         var app = builder.Build();
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            app.Dispose();
+            throw;
+        }
         return new NatsRoutesClient(app);
     }
 
     public Task<ImportResult> ImportClusterAsync(ClusterRef cluster, string configText, string sourceName, ImportMode mode = ImportMode.CreateOrReplace) =>
         Cluster(cluster).Import(new ImportRequest(configText, sourceName, mode));
 
-    /// <summary>The clusters of one tenant, or of every tenant.</summary>
-    public async Task<IReadOnlyList<ClusterView>> ListClustersAsync(string? tenant = null)
+    /// <summary>
+    /// One page of clusters in key order: of <paramref name="tenant"/>, or of every tenant when null.
+    /// <paramref name="after"/> is the <see cref="ClusterPage.Next"/> of the previous page (a cluster
+    /// name within a tenant, <c>tenant/name</c> across tenants); null starts at the beginning.
+    /// </summary>
+    public async Task<ClusterPage> ListClustersAsync(string? tenant = null, int limit = 100, string? after = null)
     {
-        var tenants = tenant is null ? await _grains.GetGrain<ITenantRegistryGrain>(ITenantRegistryGrain.Key).List() : [tenant];
-        var views = new List<ClusterView>();
-        foreach (var t in tenants)
+        if (limit is < 1 or > MaxPageSize)
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, $"a page holds 1 to {MaxPageSize} clusters");
+        var keys = new List<ClusterRef>();
+        string? next;
+        if (tenant is not null)
         {
-            var names = (await _grains.GetGrain<ITenantGrain>(t).Get()).Clusters;
-            var found = await Task.WhenAll(names.Select(n => Cluster(new ClusterRef(t, n)).Find()));
-            views.AddRange(found.OfType<ClusterView>());
+            var page = await _grains.GetGrain<ITenantGrain>(tenant).ListClusters(after, limit);
+            keys.AddRange(page.Names.Select(n => new ClusterRef(tenant, n)));
+            next = page.Next;
         }
-        return views;
+        else
+        {
+            next = await CollectAcrossTenantsAsync(keys, after is null ? null : ClusterRef.Parse(after), limit);
+        }
+        var views = await Task.WhenAll(keys.Select(k => Cluster(k).Find()));
+        return new ClusterPage([.. views.OfType<ClusterView>()], next);
+    }
+
+    /// <summary>
+    /// Fills <paramref name="keys"/> with up to <paramref name="limit"/> clusters after <paramref name="after"/>,
+    /// tenant by tenant; returns the last key when the page is full (the next page may then be empty).
+    /// </summary>
+    private async Task<string?> CollectAcrossTenantsAsync(List<ClusterRef> keys, ClusterRef? after, int limit)
+    {
+        if (after is not null && await AddPageAsync(after.Tenant, after.Name))
+            return keys[^1].Key;
+        var registry = _grains.GetGrain<ITenantRegistryGrain>(ITenantRegistryGrain.Key);
+        var tenantAfter = after?.Tenant;
+        do
+        {
+            var tenants = await registry.List(tenantAfter, 100);
+            foreach (var tenant in tenants.Names)
+            {
+                if (await AddPageAsync(tenant, null))
+                    return keys[^1].Key;
+            }
+            tenantAfter = tenants.Next;
+        }
+        while (tenantAfter is not null);
+        return null;
+
+        async Task<bool> AddPageAsync(string tenant, string? nameAfter)
+        {
+            var page = await _grains.GetGrain<ITenantGrain>(tenant).ListClusters(nameAfter, limit - keys.Count);
+            keys.AddRange(page.Names.Select(n => new ClusterRef(tenant, n)));
+            return keys.Count == limit;
+        }
     }
 
     public Task<ClusterView> GetClusterAsync(ClusterRef cluster) => Cluster(cluster).Get();
@@ -110,20 +142,15 @@ public sealed class NatsRoutesClient : IAsyncDisposable
 
     private IAccountGrain Account(ClusterRef cluster, string account) => _grains.GetGrain<IAccountGrain>($"{cluster.Key}/{account}");
 
-    private static (string Host, int Port) SplitEndpoint(string endpoint)
-    {
-        var colon = endpoint.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port))
-            throw new ArgumentException($"\"{endpoint}\" is not HOST:PORT", nameof(endpoint));
-        return (endpoint[..colon], port);
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync();
         _host.Dispose();
     }
 }
+
+/// <summary>One page of <see cref="NatsRoutesClient.ListClustersAsync"/>; <see cref="Next"/> is null on the last page.</summary>
+public sealed record ClusterPage(IReadOnlyList<ClusterView> Clusters, string? Next);
 
 /// <summary>Puts a route password into member configuration text where the placeholder stands.</summary>
 public static class MemberConfigPassword

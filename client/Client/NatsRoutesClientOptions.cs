@@ -1,15 +1,15 @@
 namespace Nats.OrleansRoutes.Client;
 
-/// <summary>How to reach the service.</summary>
+/// <summary>How to reach the service. Give <see cref="Redis"/> (a deployment) or <see cref="Silo"/> (a dev instance).</summary>
 public sealed record NatsRoutesClientOptions
 {
-    /// <summary>host:port of the deployment's Redis; silos are found through its membership table.</summary>
-    public string? Redis { get; init; }
+    /// <summary>The deployment's Redis: silos are found through Orleans' membership table there.</summary>
+    public RedisSettings? Redis { get; init; }
 
-    /// <summary>A single silo endpoint (host:port) to call directly: how the CLI reaches <c>natsroutes dev</c>.</summary>
+    /// <summary>The client gateway endpoint (host:port) of a single silo: how the CLI reaches <c>natsroutes dev</c>.</summary>
     public string? Silo { get; init; }
 
-    /// <summary>The deployment's key prefix in Redis.</summary>
+    /// <summary>The deployment's name: Orleans' cluster and service id, and the prefix of its Redis keys.</summary>
     public string KeyPrefix { get; init; } = "natsroutes";
 
     /// <summary>How long one call may take.</summary>

@@ -1,5 +1,3 @@
-using Nats.OrleansRoutes.Runtime.Identity;
-
 namespace Nats.OrleansRoutes.Grains;
 
 /// <summary>How an account's traffic travels between the service and the members.</summary>
@@ -14,7 +12,7 @@ public sealed record AccountView(
     string Route);
 
 /// <summary>One account of one cluster (key <c>tenant/cluster/account</c>): its route assignment.</summary>
-[GrainType("account")]
+[Alias("account")]
 public interface IAccountGrain : IGrainWithStringKey
 {
     Task<AccountView> Get();

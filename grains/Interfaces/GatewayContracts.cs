@@ -1,4 +1,4 @@
-using Nats.OrleansRoutes.Runtime.Identity;
+using Orleans.Concurrency;
 
 namespace Nats.OrleansRoutes.Grains;
 
@@ -14,16 +14,52 @@ public sealed record PlacementChoice(string GatewayId, string Host, int Port);
 /// <summary>A cluster's placement as the directory records it (the cluster grain is authoritative).</summary>
 public sealed record DirectoryEntry(string Cluster, string GatewayId, int Port, long Epoch);
 
+/// <summary>What happened to a cluster, as gateways are told it.</summary>
+public enum ClusterChangeKind
+{
+    /// <summary>Spec, credentials or pinned accounts changed: <see cref="ClusterChange.Version"/> is the new version.</summary>
+    Changed,
+    /// <summary>Placed on a gateway: <see cref="ClusterChange.Version"/> is the new lease epoch.</summary>
+    Placed,
+    Deleted,
+    /// <summary>The new holder of a hand-over has every member: the leaving gateway may stop.</summary>
+    HandoverReady,
+}
+
+/// <summary>
+/// A hint that a cluster changed. Gateways re-read the versioned truth from the cluster grain, and
+/// also reconcile on a timer, so a lost hint only delays a change.
+/// </summary>
+public sealed record ClusterChange(string Cluster, ClusterChangeKind Kind, long Version);
+
+/// <summary>Implemented by each gateway and subscribed at the directory: how cluster changes reach it.</summary>
+[Alias("cluster-change-observer")]
+public interface IClusterChangeObserver : IGrainObserver
+{
+    [OneWay]
+    Task OnClusterChanged(ClusterChange change);
+}
+
 /// <summary>
 /// The deployment's gateways (key <c>default</c>): their registrations and heartbeats, the
 /// placement of clusters on them, and the allocation of route ports.
 /// </summary>
-[GrainType("gateway-directory")]
+[Alias("gateway-directory")]
 public interface IGatewayDirectoryGrain : IGrainWithStringKey
 {
     public const string Key = "default";
 
     Task Register(GatewayRegistration registration);
+
+    /// <summary>
+    /// Sends this gateway every <see cref="ClusterChange"/> from now on. Subscriptions live in the
+    /// directory's memory only: gateways subscribe again on every reconcile.
+    /// </summary>
+    Task Subscribe(string gatewayId, IClusterChangeObserver observer);
+
+    /// <summary>Tells the subscribed gateways (called by cluster grains, without waiting).</summary>
+    [OneWay]
+    Task Publish(ClusterChange change);
 
     /// <summary>A gateway is alive; returns the clusters the directory has placed on it.</summary>
     Task<IReadOnlyList<DirectoryEntry>> Heartbeat(string gatewayId);

@@ -1,12 +1,10 @@
-using Nats.OrleansRoutes.Runtime.Identity;
-
 namespace Nats.OrleansRoutes.Grains;
 
 /// <summary>
 /// One tenant cluster (key <c>tenant/cluster</c>): its spec and version, credentials,
 /// placement on a gateway with a lease, and the authorization decisions for route handshakes.
 /// </summary>
-[GrainType("cluster")]
+[Alias("cluster")]
 public interface IClusterGrain : IGrainWithStringKey
 {
     /// <summary>Validates the file as nats-server 2.15.1 would, then creates or replaces the spec.</summary>

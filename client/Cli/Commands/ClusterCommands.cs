@@ -51,13 +51,22 @@ internal static class ClusterCommands
     private static Command List()
     {
         var tenant = new Option<string?>("--tenant") { Description = "Only this tenant's clusters." };
-        var command = new Command("list", "List clusters, with their version and placement.") { tenant, ServiceOptions.Json };
+        var limit = new Option<int>("--limit") { Description = "Most clusters to list (1-1000).", DefaultValueFactory = _ => 100 };
+        var after = new Option<string?>("--after") { Description = "List from after this cluster: the 'next' a previous page printed (NAME with --tenant, else TENANT/NAME)." };
+        var command = new Command("list", "List clusters in name order, a page at a time, with their version and placement.") { tenant, limit, after, ServiceOptions.Json };
         command.SetAction((parse, _) => ServiceConnection.RunAsync(parse, async client =>
         {
-            var clusters = await client.ListClustersAsync(parse.GetValue(tenant));
+            var pageSize = parse.GetValue(limit);
+            if (pageSize is < 1 or > NatsRoutesClient.MaxPageSize)
+                throw new UsageException($"--limit {pageSize} is not between 1 and {NatsRoutesClient.MaxPageSize}");
+            var from = parse.GetValue(after);
+            if (from is not null && parse.GetValue(tenant) is null)
+                ServiceConnection.Cluster(from);
+            var page = await client.ListClustersAsync(parse.GetValue(tenant), pageSize, from);
+            var clusters = page.Clusters;
             if (parse.GetValue(ServiceOptions.Json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(clusters, SpecJson.Options));
+                Console.WriteLine(JsonSerializer.Serialize(page, SpecJson.Options));
                 return 0;
             }
             var table = new TextTable("CLUSTER", "NAME", "VERSION", "GATEWAY", "ENDPOINT", "POOL", "PINNED");
@@ -68,6 +77,8 @@ internal static class ClusterCommands
                     c.Spec.PinnedAccounts.Count == 0 ? "-" : string.Join(",", c.Spec.PinnedAccounts));
             }
             Console.Write(table);
+            if (page.Next is not null)
+                Console.WriteLine($"next: {page.Next}  (more may follow: --after {page.Next})");
             return 0;
         }));
         return command;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Nats.OrleansRoutes.Gateway;
 using Nats.OrleansRoutes.Gateway.Monitoring;
-using Nats.OrleansRoutes.Runtime.Silo;
 using Nats.OrleansRoutes.Silo;
 
 namespace Nats.OrleansRoutes.Cli.Commands;
@@ -16,7 +15,7 @@ internal static class DevCommand
 {
     public static Command Create()
     {
-        var port = new Option<int>("--port") { Description = "Grain call port (0: any free port).", DefaultValueFactory = _ => 0 };
+        var port = new Option<int>("--port") { Description = "Port where clients call grains (0: any free port).", DefaultValueFactory = _ => 0 };
         var gatewayHost = new Option<string>("--gateway-host") { Description = "Address of the route endpoints.", DefaultValueFactory = _ => "127.0.0.1" };
         var gatewayPorts = new Option<string>("--gateway-ports") { Description = "Route port range, FROM-TO.", DefaultValueFactory = _ => "24200-24299" };
         var demo = new Option<bool>("--demo") { Description = "Also create a demo cluster and start three nats-servers (2.9.10, 2.10.27, 2.15.1) routed through the gateway." };
@@ -31,8 +30,9 @@ internal static class DevCommand
                 var (from, to) = GatewayCommand.PortRange(parse.GetValue(gatewayPorts)!);
                 var options = new SiloHostOptions
                 {
-                    Redis = parse.GetValue(ServiceOptions.Redis),
-                    Port = parse.GetValue(port),
+                    Redis = ServiceOptions.ResolveRedis(parse),
+                    Port = 0,
+                    GatewayPort = parse.GetValue(port),
                     HealthPort = 0,
                     KeyPrefix = parse.GetValue(ServiceOptions.Prefix)!,
                     SecretsKey = Environment.GetEnvironmentVariable(SecretsKey.Variable) ?? "",
@@ -46,15 +46,18 @@ internal static class DevCommand
                 }));
                 app.MapGatewayMonitoring(withHealth: false);
                 var run = GatewayCommand.RunAsync(app, "natsroutes dev", cancellation);
-                var silo = app.Services.GetRequiredService<SiloRuntime>();
-                await WaitStartedAsync(silo, run);
+                var started = app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStarted;
+                while (!started.IsCancellationRequested && !run.IsCompleted)
+                    await Task.Delay(50, cancellation);
                 if (run.IsCompleted)
                     return await run;
-                DevInstance.Write(new DevInstance.Record(silo.Endpoint, Environment.ProcessId, SiloHost.HealthUrl(app)));
+                var silo = app.Services.GetRequiredService<ILocalSiloDetails>();
+                var endpoint = silo.GatewayAddress!.Endpoint.ToString();
+                DevInstance.Write(new DevInstance.Record(endpoint, Environment.ProcessId, options.KeyPrefix, SiloHost.HealthUrl(app)));
                 try
                 {
-                    Console.WriteLine($"natsroutes dev: running ({(options.Redis is null ? "in memory" : $"Redis at {options.Redis}")}); silo {silo.Endpoint}");
-                    await using var demoServers = parse.GetValue(demo) ? await DevDemo.StartAsync(silo.Endpoint, cancellation) : null;
+                    Console.WriteLine($"natsroutes dev: running ({(options.Redis is null ? "in memory" : $"Redis at {options.Redis}")}); silo {endpoint}");
+                    await using var demoServers = parse.GetValue(demo) ? await DevDemo.StartAsync(endpoint, options.KeyPrefix, cancellation) : null;
                     if (demoServers is null)
                     {
                         Console.WriteLine("  Other commands in another terminal find this instance by themselves, e.g.:");
@@ -76,11 +79,5 @@ internal static class DevCommand
             }
         });
         return command;
-    }
-
-    private static async Task WaitStartedAsync(SiloRuntime silo, Task run)
-    {
-        while (silo.SiloId == "(not joined)" && !run.IsCompleted)
-            await Task.Delay(50);
     }
 }

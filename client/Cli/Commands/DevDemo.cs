@@ -16,12 +16,12 @@ internal sealed class DevDemo : IAsyncDisposable
     private readonly List<Process> _servers = [];
     private readonly string _dir = Directory.CreateTempSubdirectory("natsroutes-demo-").FullName;
 
-    public static async Task<DevDemo> StartAsync(string silo, CancellationToken cancellation)
+    public static async Task<DevDemo> StartAsync(string silo, string prefix, CancellationToken cancellation)
     {
         var demo = new DevDemo();
         try
         {
-            await demo.RunAsync(silo, cancellation);
+            await demo.RunAsync(silo, prefix, cancellation);
             return demo;
         }
         catch
@@ -31,7 +31,7 @@ internal sealed class DevDemo : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(string silo, CancellationToken cancellation)
+    private async Task RunAsync(string silo, string prefix, CancellationToken cancellation)
     {
         var root = Environment.GetEnvironmentVariable("NATSROUTES_ROOT") ?? Directory.GetCurrentDirectory();
         if (Versions.Any(v => !File.Exists(Binary(root, v))))
@@ -43,7 +43,7 @@ internal sealed class DevDemo : IAsyncDisposable
                 throw new UsageException("the demo needs nats-server binaries and the installer failed; run bash build/install-peers.sh as root");
         }
 
-        await using var client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Silo = silo }, cancellation);
+        await using var client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Silo = silo, KeyPrefix = prefix }, cancellation);
         var cluster = new ClusterRef("demo", "local");
         var imported = await client.ImportClusterAsync(cluster, "cluster {\n  name: demo\n  listen: 127.0.0.1:-1\n}\n", "demo.conf");
         var password = imported.GeneratedPassword ?? await client.RotateCredentialsAsync(cluster, TimeSpan.Zero);

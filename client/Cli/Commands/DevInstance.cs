@@ -8,7 +8,8 @@ namespace Nats.OrleansRoutes.Cli.Commands;
 /// </summary>
 internal static class DevInstance
 {
-    public sealed record Record(string Silo, int Pid, string? GatewayMonitor = null);
+    /// <summary>Where the dev silo takes client calls, its process, its deployment name and the gateway's monitoring URL.</summary>
+    public sealed record Record(string Silo, int Pid, string Prefix, string? GatewayMonitor = null);
 
     public static string FilePath
     {

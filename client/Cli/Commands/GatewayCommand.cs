@@ -9,8 +9,7 @@ using Microsoft.Extensions.Options;
 using Nats.OrleansRoutes.Gateway;
 using Nats.OrleansRoutes.Gateway.Monitoring;
 using Nats.OrleansRoutes.Gateway.Serving;
-using Nats.OrleansRoutes.Grains;
-using Nats.OrleansRoutes.Runtime.Hosting;
+using Nats.OrleansRoutes.Client;
 using Nats.OrleansRoutes.Silo;
 
 namespace Nats.OrleansRoutes.Cli.Commands;
@@ -48,8 +47,7 @@ internal static class GatewayCommand
         {
             try
             {
-                var redis = parse.GetValue(ServiceOptions.Redis) ?? Environment.GetEnvironmentVariable("NATSROUTES_REDIS")
-                    ?? throw new UsageException("a gateway needs the deployment's Redis: --redis HOST:PORT (or NATSROUTES_REDIS); for one process without Redis use ./natsroutes dev");
+                var redis = ServiceOptions.RequireRedis(parse, "gateway");
                 var (from, to) = PortRange(parse.GetValue(ports)!);
                 var pendingLimit = ByteSize.Parse("--max-pending", parse.GetValue(maxPending)!);
                 var pingText = parse.GetValue(pingInterval)!;
@@ -59,9 +57,8 @@ internal static class GatewayCommand
                 var builder = WebApplication.CreateSlimBuilder();
                 ConfigureLogging(builder);
                 builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(parse.GetValue(host)!), parse.GetValue(monitor)));
-                builder.Services.AddGrainRuntime(o => o.KeyPrefix = parse.GetValue(ServiceOptions.Prefix)!)
-                    .UseRedis(r => r.Endpoint = redis)
-                    .AddNatsRoutesGrainInterfaces();
+                builder.UseOrleansClient(client => client.UseNatsRoutesService(
+                    new NatsRoutesClientOptions { Redis = redis, KeyPrefix = parse.GetValue(ServiceOptions.Prefix)! }, waitForSilos: true));
                 builder.Services.AddGateway(o =>
                 {
                     o.Id = parse.GetValue(id)!;
@@ -116,10 +113,14 @@ internal static class GatewayCommand
         throw new UsageException($"--ports \"{text}\" is not a port range FROM-TO (e.g. 24200-24299)");
     }
 
-    public static void ConfigureLogging(WebApplicationBuilder builder) =>
+    public static void ConfigureLogging(WebApplicationBuilder builder)
+    {
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // The Orleans client logs every connection step at Information; keep warnings.
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+    }
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Nats.OrleansRoutes.Client;
 using Nats.OrleansRoutes.Grains;
-using Nats.OrleansRoutes.Runtime.Client;
+using Orleans.Runtime.Messaging;
 
 namespace Nats.OrleansRoutes.Cli.Commands;
 
@@ -34,17 +34,28 @@ internal static class ServiceConnection
             Console.Error.WriteLine($"natsroutes: {e.Message}");
             return 2;
         }
-        catch (GrainCallException e)
+        catch (ClusterRequestException e)
         {
             Console.Error.WriteLine($"natsroutes: {e.Message}");
             return 1;
         }
-        catch (Exception e) when (e is GrainUnavailableException or GrainCallTimeoutException)
+        catch (Exception e) when (IsUnreachable(e))
         {
             Console.Error.WriteLine($"natsroutes: cannot reach the service ({Where(options)}): {e.Message}");
             return 2;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"natsroutes: the service failed the request: {e.GetBaseException().Message}");
+            return 1;
+        }
     }
+
+    /// <summary>No silo answered: none is running, none can be found, or the call timed out.</summary>
+    private static bool IsUnreachable(Exception e) =>
+        e is TimeoutException or SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException
+        || (e is OrleansException && e.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase))
+        || (e.InnerException is { } inner && IsUnreachable(inner));
 
     public static ClusterRef Cluster(string text) =>
         ClusterRef.TryParse(text, out var cluster, out var problem) ? cluster : throw new UsageException(problem!);
@@ -52,11 +63,10 @@ internal static class ServiceConnection
     private static NatsRoutesClientOptions Resolve(ParseResult parse)
     {
         var prefix = parse.GetValue(ServiceOptions.Prefix)!;
-        var redis = parse.GetValue(ServiceOptions.Redis) ?? Environment.GetEnvironmentVariable("NATSROUTES_REDIS");
-        if (!string.IsNullOrEmpty(redis))
+        if (ServiceOptions.ResolveRedis(parse) is { } redis)
             return new NatsRoutesClientOptions { Redis = redis, KeyPrefix = prefix };
         if (DevInstance.Read() is { } dev)
-            return new NatsRoutesClientOptions { Silo = dev.Silo, KeyPrefix = prefix, CallTimeout = TimeSpan.FromSeconds(15) };
+            return new NatsRoutesClientOptions { Silo = dev.Silo, KeyPrefix = dev.Prefix, CallTimeout = TimeSpan.FromSeconds(15) };
         throw new UsageException("no service to talk to: give --redis HOST:PORT (or set NATSROUTES_REDIS), or start one with ./natsroutes dev");
     }
 

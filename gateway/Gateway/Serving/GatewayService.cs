@@ -4,21 +4,20 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nats.OrleansRoutes.Gateway.Diagnostics;
 using Nats.OrleansRoutes.Grains;
-using Nats.OrleansRoutes.Runtime.Events;
-using Nats.OrleansRoutes.Runtime.Grains;
 
 namespace Nats.OrleansRoutes.Gateway.Serving;
 
 /// <summary>
 /// Runs a gateway: registers it in the directory, serves the clusters placed on it (on change
-/// events and every reconcile interval), renews their leases, and — the fencing rule — stops
+/// hints from the directory and every reconcile interval), renews their leases, and — the fencing rule — stops
 /// serving a cluster before its lease can expire when renewals fail, so two gateways never act as
 /// the hub of one cluster. Stopping drains: each lease is released, so the cluster moves at once.
 /// </summary>
 public sealed partial class GatewayService : IHostedService, IDisposable
 {
     private readonly IGrainFactory _grains;
-    private readonly IChangeEvents _events;
+    private readonly ChangeListener _listener;
+    private IClusterChangeObserver? _listenerReference;
     private readonly GatewayOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILoggerFactory _loggers;
@@ -32,11 +31,10 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     private readonly SemaphoreSlim _reconciling = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
-    private IDisposable? _subscription;
     private Task _loops = Task.CompletedTask;
     private bool _registered;
 
-    public GatewayService(IGrainFactory grains, IChangeEvents events, IOptions<GatewayOptions> options, GatewayMetrics metrics,
+    public GatewayService(IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics,
         Monitoring.PrometheusExporter exporter, AuthFailureLimiter limiter, HandshakeSlots handshakes, Grains.Security.SecretBox secrets,
         ILoggerFactory loggers)
     {
@@ -45,7 +43,8 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         _handshakes = handshakes;
         _ = exporter; // created with the service, so it sees every measurement from the start
         _grains = grains;
-        _events = events;
+        // Orleans holds observers weakly: the service keeps the listener alive.
+        _listener = new ChangeListener(this);
         _options = options.Value;
         _metrics = metrics;
         _loggers = loggers;
@@ -66,7 +65,6 @@ public sealed partial class GatewayService : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = _events.Subscribe("cluster", OnClusterEvent);
         _loops = Task.WhenAll(ReconcileLoopAsync(_stop.Token), RenewLoopAsync(_stop.Token), FenceLoopAsync(_stop.Token));
         LogStarting(_logger, _options.Id, Identity.ServerId, _options.Host, _options.PortFrom, _options.PortTo);
         return Task.CompletedTask;
@@ -98,20 +96,29 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         }
         await Task.WhenAll(_served.ToArray().Select(s => HandOverAsync(s.Key, s.Value, cancellationToken)));
         await Task.WhenAll(_handovers.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _subscription?.Dispose();
+        if (_listenerReference is not null)
+            _grains.DeleteObjectReference<IClusterChangeObserver>(_listener);
     }
 
-    private void OnClusterEvent(string message)
+    /// <summary>A hint from the directory; the reconcile reads the versioned truth.</summary>
+    private void OnClusterChanged(ClusterChange change)
     {
-        // "<tenant>/<cluster> <what>": a hint; the reconcile reads the versioned truth.
-        var space = message.IndexOf(' ', StringComparison.Ordinal);
-        var cluster = space > 0 ? message[..space] : message;
-        if (message.EndsWith(" handover-ready", StringComparison.Ordinal) && _handoverReady.TryGetValue(cluster, out var ready))
+        if (change.Kind == ClusterChangeKind.HandoverReady && _handoverReady.TryGetValue(change.Cluster, out var ready))
             ready.TrySetResult();
         if (_stop.IsCancellationRequested)
             return;
-        if (_served.ContainsKey(cluster) || message.Contains(" placed ", StringComparison.Ordinal))
+        if (_served.ContainsKey(change.Cluster) || change.Kind == ClusterChangeKind.Placed)
             _wake.Release();
+    }
+
+    /// <summary>The object the directory calls; a separate class so the service's own methods stay off the observer contract.</summary>
+    private sealed class ChangeListener(GatewayService service) : IClusterChangeObserver
+    {
+        public Task OnClusterChanged(ClusterChange change)
+        {
+            service.OnClusterChanged(change);
+            return Task.CompletedTask;
+        }
     }
 
     private async Task ReconcileLoopAsync(CancellationToken cancellationToken)
@@ -145,6 +152,10 @@ public sealed partial class GatewayService : IHostedService, IDisposable
                 _registeredMonitorUrl = monitor;
                 LogRegistered(_logger, _options.Id);
             }
+            // Renewed every pass: the directory keeps subscriptions in memory only. The reference is
+            // made here, not at construction, because the Orleans runtime has started by now.
+            _listenerReference ??= _grains.CreateObjectReference<IClusterChangeObserver>(_listener);
+            await Directory.Subscribe(_options.Id, _listenerReference);
             var assigned = await Directory.Heartbeat(_options.Id);
             foreach (var entry in assigned)
             {

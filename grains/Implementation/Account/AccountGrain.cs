@@ -1,5 +1,4 @@
 using Nats.OrleansRoutes.Protocol;
-using Nats.OrleansRoutes.Runtime.Grains;
 
 namespace Nats.OrleansRoutes.Grains.Account;
 
@@ -14,15 +13,25 @@ public sealed class AccountState
 /// cluster spec, which stays the one source of truth: pinned (a dedicated connection) or the pool
 /// slot nats-server computes (FNV-1a of the name modulo the cluster's pool_size).
 /// </summary>
-public sealed class AccountGrain : Grain<AccountState>, IAccountGrain
+[GrainType("account")]
+public sealed class AccountGrain([PersistentState("account", GrainStorage.Name)] IPersistentState<AccountState> state, TimeProvider time)
+    : Grain, IAccountGrain
 {
+    private AccountState State => state.State;
+
+    private string Key => this.GetPrimaryKeyString();
+
+    private TimeProvider Time => time;
+
+    private Task WriteStateAsync() => state.WriteStateAsync();
+
     private (ClusterRef Cluster, string Account) Parts
     {
         get
         {
             var last = Key.LastIndexOf('/');
             if (last <= 0 || !ClusterRef.TryParse(Key[..last], out var cluster, out var problem))
-                throw new Cluster.ClusterRequestException($"account key \"{Key}\" is not TENANT/CLUSTER/ACCOUNT");
+                throw new ClusterRequestException($"account key \"{Key}\" is not TENANT/CLUSTER/ACCOUNT");
             _ = problem;
             return (cluster, Key[(last + 1)..]);
         }

@@ -51,7 +51,7 @@ public sealed partial class ClusterGrain
             return;
         State.Placement = placement with { Handover = null };
         await WriteStateAsync();
-        await AnnounceAsync("handover-ready");
+        Announce(ClusterChangeKind.HandoverReady, epoch);
     }
 
     public Task<ServingSpec> GetServingSpec(string gatewayId)
@@ -84,7 +84,7 @@ public sealed partial class ClusterGrain
         await WriteStateAsync();
         await Directory.Record(new DirectoryEntry(Key, choice.GatewayId, choice.Port, epoch));
         LogPlaced(logger, Key, choice.GatewayId, choice.Host, choice.Port, epoch);
-        await AnnounceAsync($"placed {epoch}");
+        Announce(ClusterChangeKind.Placed, epoch);
         return State.Placement.ToView();
     }
 

@@ -2,22 +2,32 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nats.OrleansRoutes.Config.Cluster;
 using Nats.OrleansRoutes.Grains.Security;
-using Nats.OrleansRoutes.Runtime.Events;
-using Nats.OrleansRoutes.Runtime.Grains;
 
 namespace Nats.OrleansRoutes.Grains.Cluster;
 
 /// <summary>
 /// One tenant cluster. Every change of spec, credentials or pinned accounts bumps
-/// <see cref="ClusterState.Version"/> and publishes "cluster &lt;key&gt; &lt;version&gt;", which
-/// gateways treat as a hint to re-read. Split by concern into partial files.
+/// <see cref="ClusterState.Version"/> and publishes a <see cref="ClusterChange"/> through the
+/// directory, which gateways treat as a hint to re-read. A deleted cluster keeps its version in
+/// storage (a tombstone), so versions only grow. Split by concern into partial files.
 /// </summary>
-public sealed partial class ClusterGrain(IOptions<GrainsOptions> options, SecretBox secrets, IChangeEvents events,
-    ILogger<ClusterGrain> logger) : Grain<ClusterState>, IClusterGrain
+[GrainType("cluster")]
+public sealed partial class ClusterGrain(
+    [PersistentState("cluster", GrainStorage.Name)] IPersistentState<ClusterState> state,
+    IOptions<GrainsOptions> options, SecretBox secrets, TimeProvider time, ILogger<ClusterGrain> logger) : Grain, IClusterGrain
 {
-    public const string Topic = "cluster";
-
     private readonly GrainsOptions _options = options.Value;
+
+    private string Key => this.GetPrimaryKeyString();
+
+    private ClusterState State => state.State;
+
+    /// <summary>Imported and not deleted since.</summary>
+    private bool StateExists => State.Spec is not null;
+
+    private TimeProvider Time => time;
+
+    private Task WriteStateAsync() => state.WriteStateAsync();
 
     private ClusterRef Ref => ClusterRef.Parse(Key);
 
@@ -32,11 +42,13 @@ public sealed partial class ClusterGrain(IOptions<GrainsOptions> options, Secret
         if (!StateExists)
             throw NotFound();
         var cluster = Ref;
-        await ClearStateAsync();
+        var version = State.Version + 1;
+        state.State = new ClusterState { Tenant = State.Tenant, Name = State.Name, Version = version, UpdatedAt = Time.GetUtcNow() };
+        await WriteStateAsync();
         await GrainFactory.GetGrain<IGatewayDirectoryGrain>(IGatewayDirectoryGrain.Key).Forget(Key);
         await GrainFactory.GetGrain<ITenantGrain>(cluster.Tenant).RemoveCluster(cluster.Name);
         LogDeleted(logger, Key);
-        await AnnounceAsync("deleted");
+        Announce(ClusterChangeKind.Deleted, version);
     }
 
     private ClusterView View()
@@ -65,25 +77,21 @@ public sealed partial class ClusterGrain(IOptions<GrainsOptions> options, Secret
     /// <summary>Records a change: new version, stored, announced.</summary>
     private async Task CommitChangeAsync()
     {
-        // The storage version never goes back (clears leave tombstones), so basing the new version on it keeps
-        // versions increasing even when a cluster is deleted and created again.
-        State.Version = Math.Max(State.Version, StateVersion) + 1;
+        // Deletion keeps the version (a tombstone), so a cluster created again continues from it.
+        State.Version++;
         State.UpdatedAt = Time.GetUtcNow();
         await WriteStateAsync();
-        await AnnounceAsync(State.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Announce(ClusterChangeKind.Changed, State.Version);
     }
 
-    private async Task AnnounceAsync(string what)
+    /// <summary>A hint to the gateways, sent without waiting: they also re-read on a timer, so a lost hint only delays.</summary>
+    private void Announce(ClusterChangeKind kind, long version)
     {
-        try
-        {
-            await events.PublishAsync(Topic, $"{Key} {what}", CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            // Gateways also re-read on a timer; a lost hint only delays the change.
-            LogAnnounceFailed(logger, Key, e.Message);
-        }
+        var publish = GrainFactory.GetGrain<IGatewayDirectoryGrain>(IGatewayDirectoryGrain.Key).Publish(new ClusterChange(Key, kind, version));
+        if (!publish.IsCompleted)
+            publish.Ignore();
+        else if (publish.IsFaulted)
+            LogAnnounceFailed(logger, Key, publish.Exception.GetBaseException().Message);
     }
 
     private ClusterRequestException NotFound() =>

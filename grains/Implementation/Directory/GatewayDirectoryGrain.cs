@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Nats.OrleansRoutes.Runtime.Grains;
 
 namespace Nats.OrleansRoutes.Grains.Directory;
 
@@ -17,12 +16,24 @@ public sealed class GatewayDirectoryState
 /// memory only (they change every few seconds); after a move of this grain every registered
 /// gateway counts as just seen, and real liveness shows again within one heartbeat interval.
 /// Route ports are unique across the deployment, so a cluster keeps its port when it moves:
-/// members list every gateway at that port and only the lease holder listens.
+/// members list every gateway at that port and only the lease holder listens. Change hints go to
+/// every subscribed gateway; subscriptions, like heartbeats, live in memory and are renewed on
+/// every gateway reconcile.
 /// </summary>
-public sealed partial class GatewayDirectoryGrain(IOptions<GrainsOptions> options, ILogger<GatewayDirectoryGrain> logger)
-    : Grain<GatewayDirectoryState>, IGatewayDirectoryGrain
+[GrainType("gateway-directory")]
+public sealed partial class GatewayDirectoryGrain(
+    [PersistentState("directory", GrainStorage.Name)] IPersistentState<GatewayDirectoryState> state,
+    IOptions<GrainsOptions> options, TimeProvider time, ILogger<GatewayDirectoryGrain> logger)
+    : Grain, IGatewayDirectoryGrain
 {
     private readonly Dictionary<string, DateTimeOffset> _lastSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (IClusterChangeObserver Observer, DateTimeOffset At)> _subscribers = new(StringComparer.Ordinal);
+
+    private GatewayDirectoryState State => state.State;
+
+    private TimeProvider Time => time;
+
+    private Task WriteStateAsync() => state.WriteStateAsync();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -32,12 +43,42 @@ public sealed partial class GatewayDirectoryGrain(IOptions<GrainsOptions> option
         return Task.CompletedTask;
     }
 
+    public Task Subscribe(string gatewayId, IClusterChangeObserver observer)
+    {
+        _subscribers[gatewayId] = (observer, Time.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    public Task Publish(ClusterChange change)
+    {
+        // A gateway that stopped subscribing (gone for several timeouts) is dropped; one that
+        // stopped without saying so just misses hints until it subscribes again.
+        var expired = Time.GetUtcNow() - options.Value.GatewayTimeout * 3;
+        foreach (var (id, subscriber) in _subscribers.ToList())
+        {
+            if (subscriber.At < expired)
+            {
+                _subscribers.Remove(id);
+                continue;
+            }
+            try
+            {
+                subscriber.Observer.OnClusterChanged(change).Ignore();
+            }
+            catch (Exception e)
+            {
+                LogNotifyFailed(logger, id, change.Cluster, e.Message);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
     public async Task Register(GatewayRegistration registration)
     {
         if (Names.Check(registration.GatewayId, "gateway id") is { } problem)
-            throw new Cluster.ClusterRequestException(problem);
+            throw new ClusterRequestException(problem);
         if (registration.PortFrom < 1 || registration.PortTo > 65535 || registration.PortFrom > registration.PortTo)
-            throw new Cluster.ClusterRequestException($"gateway {registration.GatewayId}: port range {registration.PortFrom}-{registration.PortTo} is not a range of TCP ports");
+            throw new ClusterRequestException($"gateway {registration.GatewayId}: port range {registration.PortFrom}-{registration.PortTo} is not a range of TCP ports");
         _lastSeen[registration.GatewayId] = Time.GetUtcNow();
         if (State.Gateways.TryGetValue(registration.GatewayId, out var known) && known == registration)
             return;
@@ -115,6 +156,9 @@ public sealed partial class GatewayDirectoryGrain(IOptions<GrainsOptions> option
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Gateway {Gateway} registered at {Host}, ports {From}-{To}")]
     private static partial void LogRegistered(ILogger logger, string gateway, string host, int from, int to);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "Could not tell gateway {Gateway} that {Cluster} changed: {Reason}")]
+    private static partial void LogNotifyFailed(ILogger logger, string gateway, string cluster, string reason);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Gateway {Gateway} has no free route port left for cluster {Cluster}")]
     private static partial void LogNoPort(ILogger logger, string gateway, string cluster);

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Options;
-using Nats.OrleansRoutes.Grains.Cluster;
-using Nats.OrleansRoutes.Runtime.Grains;
 
 namespace Nats.OrleansRoutes.Grains.Tenant;
 
@@ -11,11 +9,21 @@ public sealed class TenantState
 }
 
 /// <summary>A tenant: which clusters it owns, and how many it may have.</summary>
-public sealed class TenantGrain(IOptions<GrainsOptions> options) : Grain<TenantState>, ITenantGrain
+[GrainType("tenant")]
+public sealed class TenantGrain([PersistentState("tenant", GrainStorage.Name)] IPersistentState<TenantState> state, IOptions<GrainsOptions> options)
+    : Grain, ITenantGrain
 {
+    private TenantState State => state.State;
+
+    private string Key => this.GetPrimaryKeyString();
+
     private int Quota => State.Quota ?? options.Value.DefaultTenantQuota;
 
-    public Task<TenantView> Get() => Task.FromResult(new TenantView(Key, [.. State.Clusters], Quota));
+    private Task WriteStateAsync() => state.WriteStateAsync();
+
+    public Task<TenantView> Get() => Task.FromResult(new TenantView(Key, State.Clusters.Count, Quota));
+
+    public Task<NamePage> ListClusters(string? after, int limit) => Task.FromResult(Paging.Page(State.Clusters, after, limit));
 
     public async Task AddCluster(string name)
     {
@@ -57,9 +65,15 @@ public sealed class TenantRegistryState
 }
 
 /// <summary>The names of all tenants with clusters.</summary>
-public sealed class TenantRegistryGrain : Grain<TenantRegistryState>, ITenantRegistryGrain
+[GrainType("tenant-registry")]
+public sealed class TenantRegistryGrain([PersistentState("tenants", GrainStorage.Name)] IPersistentState<TenantRegistryState> state)
+    : Grain, ITenantRegistryGrain
 {
-    public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>([.. State.Tenants]);
+    private TenantRegistryState State => state.State;
+
+    private Task WriteStateAsync() => state.WriteStateAsync();
+
+    public Task<NamePage> List(string? after, int limit) => Task.FromResult(Paging.Page(State.Tenants, after, limit));
 
     public async Task Add(string tenant)
     {

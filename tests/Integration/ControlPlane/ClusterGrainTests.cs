@@ -1,13 +1,13 @@
 using System.Text;
+using Nats.OrleansRoutes.Client;
 using Nats.OrleansRoutes.Grains;
 using Nats.OrleansRoutes.Protocol;
-using Nats.OrleansRoutes.Runtime.Client;
-using Nats.OrleansRoutes.Runtime.Identity;
 using Nats.OrleansRoutes.TestKit;
+using StackExchange.Redis;
 
 namespace Nats.OrleansRoutes.Tests.Integration.ControlPlane;
 
-/// <summary>The cluster, account, tenant and directory grains, on a real (in-memory) runtime.</summary>
+/// <summary>The cluster, account, tenant and directory grains, on Orleans silos in the test process.</summary>
 public sealed class ClusterGrainTests
 {
     private const string Conf = """
@@ -29,7 +29,7 @@ public sealed class ClusterGrainTests
     public async Task An_invalid_file_is_refused_with_the_validators_messages()
     {
         await using var plane = await InProcessControlPlane.StartAsync();
-        var error = await Assert.ThrowsAsync<GrainCallException>(() => plane.Cluster("acme/bad").Import(
+        var error = await Assert.ThrowsAsync<ClusterRequestException>(() => plane.Cluster("acme/bad").Import(
             new ImportRequest("cluster {\n  name: bad\n  pool_size: three\n}\n", "bad.conf")));
         Assert.Contains("bad.conf:3:3: interface conversion: interface {} is string, not int64", error.Message, StringComparison.Ordinal);
         Assert.Null(await plane.Cluster("acme/bad").Find());
@@ -38,11 +38,13 @@ public sealed class ClusterGrainTests
     [Fact]
     public async Task No_secret_is_stored_or_shown()
     {
-        await using var plane = await InProcessControlPlane.StartAsync();
+        await using var redis = await RedisServer.StartAsync();
+        await using var plane = await InProcessControlPlane.StartAsync(redis: new RedisSettings(redis.Endpoint));
         await plane.Cluster("acme/prod").Import(new ImportRequest(Conf, "prod.conf"));
         var view = await plane.Cluster("acme/prod").Get();
-        var stored = await plane.Storage.ReadAsync(new GrainId("cluster", "acme/prod"), default);
-        foreach (var text in new[] { System.Text.Json.JsonSerializer.Serialize(view), view.ToString(), Encoding.UTF8.GetString(stored.Data!) })
+        var stored = await StoredTextAsync(redis);
+        Assert.Contains("\"PoolSize\":3", stored, StringComparison.Ordinal); // the state is there, as JSON
+        foreach (var text in new[] { System.Text.Json.JsonSerializer.Serialize(view), view.ToString(), stored })
         {
             Assert.DoesNotContain("sup3r-s3cret", text, StringComparison.Ordinal);
             Assert.DoesNotContain("r0ute-s3cret", text, StringComparison.Ordinal);
@@ -149,7 +151,7 @@ public sealed class ClusterGrainTests
         Assert.Equal(TimeSpan.FromSeconds(3), spec.Authorization!.Timeout);
         Assert.Equal("ruser", spec.Authorization.User);
         Assert.True((await cluster.Authorize(Handshake())).Allowed); // the credential survived
-        var error = await Assert.ThrowsAsync<GrainCallException>(() => cluster.Set("compression", "5"));
+        var error = await Assert.ThrowsAsync<ClusterRequestException>(() => cluster.Set("compression", "5"));
         Assert.Contains("field \"compression\" should be a boolean or a structure, got int64", error.Message, StringComparison.Ordinal);
     }
 
@@ -159,9 +161,65 @@ public sealed class ClusterGrainTests
         await using var plane = await InProcessControlPlane.StartAsync();
         await plane.Grains.GetGrain<ITenantGrain>("small").SetQuota(1);
         await plane.Cluster("small/one").Import(new ImportRequest(Conf, "one.conf"));
-        var error = await Assert.ThrowsAsync<GrainCallException>(() => plane.Cluster("small/two").Import(new ImportRequest(Conf, "two.conf")));
+        var error = await Assert.ThrowsAsync<ClusterRequestException>(() => plane.Cluster("small/two").Import(new ImportRequest(Conf, "two.conf")));
         Assert.Contains("quota", error.Message, StringComparison.Ordinal);
-        Assert.Equal(["one"], (await plane.Grains.GetGrain<ITenantGrain>("small").Get()).Clusters);
+        Assert.Equal(["one"], (await plane.Grains.GetGrain<ITenantGrain>("small").ListClusters(null, 10)).Names);
+        Assert.Equal(1, (await plane.Grains.GetGrain<ITenantGrain>("small").Get()).Clusters);
+    }
+
+    [Fact]
+    public async Task Cluster_names_page_in_ordinal_order()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        foreach (var name in new[] { "c", "a", "B", "b" })
+            await plane.Cluster($"acme/{name}").Import(new ImportRequest(Conf, $"{name}.conf"));
+        var tenant = plane.Grains.GetGrain<ITenantGrain>("acme");
+        var first = await tenant.ListClusters(null, 3);
+        Assert.Equal(["B", "a", "b"], first.Names);
+        Assert.Equal("b", first.Next);
+        var second = await tenant.ListClusters(first.Next, 3);
+        Assert.Equal(["c"], second.Names);
+        Assert.Null(second.Next);
+        Assert.Equal(["acme"], (await plane.Grains.GetGrain<ITenantRegistryGrain>(ITenantRegistryGrain.Key).List(null, 10)).Names);
+        await Assert.ThrowsAsync<ClusterRequestException>(() => tenant.ListClusters(null, 0));
+    }
+
+    [Fact]
+    public async Task A_stale_activation_cannot_overwrite_newer_state()
+    {
+        // Two Orleans clusters with one service id on one Redis: each activates the same cluster
+        // grain, as duplicate activations do while membership changes.
+        await using var redis = await RedisServer.StartAsync();
+        var settings = new RedisSettings(redis.Endpoint);
+        var service = "stale-" + Guid.NewGuid().ToString("N")[..8];
+        await using var left = await InProcessControlPlane.StartAsync(redis: settings, serviceId: service);
+        await using var right = await InProcessControlPlane.StartAsync(redis: settings, serviceId: service);
+        await left.Cluster("acme/prod").Import(new ImportRequest(Conf, "prod.conf"));
+        Assert.Equal(3, (await right.Cluster("acme/prod").Get()).Spec.PoolSize); // right's activation has read version 1
+
+        var newer = await left.Cluster("acme/prod").Set("pool_size", "5");
+        await Assert.ThrowsAsync<Orleans.Storage.InconsistentStateException>(() => right.Cluster("acme/prod").Set("pool_size", "7"));
+
+        // The refused write left storage alone; the stale activation was dropped and the next call reads the truth.
+        var fresh = await right.Cluster("acme/prod").Get();
+        Assert.Equal((newer, 5), (fresh.Version, fresh.Spec.PoolSize));
+        Assert.Equal(newer + 1, await right.Cluster("acme/prod").Set("pool_size", "7"));
+        // Now the left activation is the stale one: its write is refused in turn.
+        await Assert.ThrowsAsync<Orleans.Storage.InconsistentStateException>(() => left.Cluster("acme/prod").Set("pool_size", "9"));
+        Assert.Equal(7, (await right.Cluster("acme/prod").Get()).Spec.PoolSize);
+    }
+
+    /// <summary>Every grain state the Redis storage provider wrote, as text.</summary>
+    private static async Task<string> StoredTextAsync(RedisServer redis)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
+        var text = new StringBuilder();
+        foreach (var key in connection.GetServer(redis.Endpoint).Keys(pattern: "*/state/*"))
+        {
+            foreach (var field in await connection.GetDatabase().HashGetAllAsync(key))
+                text.Append(key).Append(' ').Append(field.Name).Append('=').Append(field.Value).Append('\n');
+        }
+        return text.ToString();
     }
 
     [Fact]
@@ -247,7 +305,7 @@ public sealed class ClusterGrainTests
         await using var plane = await InProcessControlPlane.StartAsync();
         await plane.Cluster("acme/prod").Import(new ImportRequest(Conf, "prod.conf"));
         await plane.Directory.Register(new GatewayRegistration("gw-a", "127.0.0.2", 24500, 24599, null, 100));
-        var error = await Assert.ThrowsAsync<GrainCallException>(() => plane.Cluster("acme/prod").MemberConfig("m1", null, "pw", "2.8"));
+        var error = await Assert.ThrowsAsync<ClusterRequestException>(() => plane.Cluster("acme/prod").MemberConfig("m1", null, "pw", "2.8"));
         Assert.Contains("--server-version \"2.8\" is not a supported nats-server version (2.9, 2.10 or 2.15)", error.Message, StringComparison.Ordinal);
     }
 }

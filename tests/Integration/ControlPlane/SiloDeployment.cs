@@ -1,12 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using System.Security.Cryptography;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Nats.OrleansRoutes.Client;
-using Nats.OrleansRoutes.Runtime.Hosting;
-using Nats.OrleansRoutes.Runtime.Identity;
-using Nats.OrleansRoutes.Runtime.Membership;
-using Nats.OrleansRoutes.Runtime.Placement;
-using Nats.OrleansRoutes.Runtime.Redis;
 using Nats.OrleansRoutes.TestKit;
 
 namespace Nats.OrleansRoutes.Tests.Integration.ControlPlane;
@@ -17,8 +13,25 @@ public sealed class SiloDeployment : IAsyncDisposable
     private readonly Dictionary<string, RunningProcess> _silos = [];
     private readonly Dictionary<string, string> _siloIds = [];
     private readonly List<NatsRoutesClient> _clients = [];
+    private readonly Lazy<Task<IClusterClient>> _orleans;
+    private Microsoft.Extensions.Hosting.IHost? _orleansHost;
 
-    private SiloDeployment(RedisServer redis) => Redis = redis;
+    private SiloDeployment(RedisServer redis)
+    {
+        Redis = redis;
+        _orleans = new(ConnectOrleansAsync);
+    }
+
+    /// <summary>A plain Orleans client of the deployment, for what the product's client does not offer (the management grain).</summary>
+    private async Task<IClusterClient> ConnectOrleansAsync()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(c => c.UseNatsRoutesService(new NatsRoutesClientOptions { Redis = new RedisSettings(Redis.Endpoint), KeyPrefix = Prefix }));
+        _orleansHost = builder.Build();
+        await _orleansHost.StartAsync();
+        return _orleansHost.Services.GetRequiredService<IClusterClient>();
+    }
 
     public RedisServer Redis { get; }
 
@@ -38,7 +51,7 @@ public sealed class SiloDeployment : IAsyncDisposable
     public async Task StartSiloAsync(string name)
     {
         var process = NatsRoutesProcess.Start(name,
-            ["silo", "--redis", Redis.Endpoint, "--prefix", Prefix, "--port", "0", "--health-port", "0", "--dead-after", "3s"],
+            ["silo", "--redis", Redis.Endpoint, "--prefix", Prefix, "--port", "0", "--gateway-port", "0", "--health-port", "0", "--dead-after", "3s"],
             new Dictionary<string, string> { ["NATSROUTES_SECRETS_KEY"] = SecretsKey });
         lock (_silos)
             _silos[name] = process;
@@ -50,26 +63,32 @@ public sealed class SiloDeployment : IAsyncDisposable
 
     public async Task<NatsRoutesClient> NewClientAsync()
     {
-        var client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = Redis.Endpoint, KeyPrefix = Prefix });
+        var client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = new RedisSettings(Redis.Endpoint), KeyPrefix = Prefix });
         lock (_clients)
             _clients.Add(client);
         return client;
     }
 
-    /// <summary>The silo process that owns a grain now, computed the way every process computes it.</summary>
-    public async Task<string> OwnerOfAsync(GrainId grain)
+    /// <summary>The silo process where a cluster's grain is active now, as Orleans' management grain reports it.</summary>
+    public async Task<string> HostOfAsync(Grains.ClusterRef cluster)
     {
-        using var connection = RedisConnection.Connect(Options.Create(new RedisOptions { Endpoint = Redis.Endpoint }), NullLogger<RedisConnection>.Instance);
-        var table = new RedisMembershipTable(connection, Options.Create(new RuntimeOptions { KeyPrefix = Prefix }));
-        var snapshot = await table.ReadAsync(default);
-        var owner = RendezvousPlacement.Owner(grain, new MembershipView(snapshot.Version, snapshot.Entries).Active)!;
-        return _siloIds.Single(s => s.Value == owner.SiloId).Key;
+        var orleans = await _orleans.Value;
+        var grain = orleans.GetGrain<Grains.IClusterGrain>(cluster.Key);
+        var silo = await orleans.GetGrain<IManagementGrain>(0).GetActivationAddress(grain)
+            ?? throw new InvalidOperationException("the grain is not active anywhere");
+        lock (_silos)
+            return _siloIds.Single(s => s.Value == silo.ToString()).Key;
     }
 
     public async ValueTask DisposeAsync()
     {
         foreach (var client in _clients)
             await client.DisposeAsync();
+        if (_orleansHost is not null)
+        {
+            await _orleansHost.StopAsync();
+            _orleansHost.Dispose();
+        }
         await Task.WhenAll(_silos.Values.Select(s => s.DisposeAsync().AsTask()));
         await Redis.DisposeAsync();
     }

@@ -59,11 +59,11 @@ public sealed class GatewayDeployment : IAsyncDisposable
         try
         {
             deployment.Silo = NatsRoutesProcess.Start("silo",
-                ["silo", "--redis", deployment.Redis.Endpoint, "--prefix", deployment.Prefix, "--port", "0", "--health-port", "0"], deployment.Environment);
+                ["silo", "--redis", deployment.Redis.Endpoint, "--prefix", deployment.Prefix, "--port", "0", "--gateway-port", "0", "--health-port", "0"], deployment.Environment);
             var starting = Enumerable.Range(1, gateways).Select(i => deployment.StartGatewayAsync($"gw{i}", gatewayArgs)).ToList();
             await deployment.Silo.WaitForLineAsync(" ready: grain calls on ", TimeSpan.FromSeconds(60));
             await Task.WhenAll(starting);
-            deployment.Client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = deployment.Redis.Endpoint, KeyPrefix = deployment.Prefix });
+            deployment.Client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = new RedisSettings(deployment.Redis.Endpoint), KeyPrefix = deployment.Prefix });
             // Gateways register in the directory on their first reconcile.
             await Eventually.TrueAsync(async () => (await deployment.Client.ListGatewaysAsync()).Count(g => g.Live && g.Registration.MonitorUrl is not null) >= gateways,
                 TimeSpan.FromSeconds(30), $"{gateways} gateway(s) register");
