@@ -86,6 +86,8 @@ public static class SiloHost
                 o.IAmAliveTablePublishTimeout = deadAfter;
             });
         }
+        if (options.Tls is { } tls)
+            silo.UseTls(tls.LoadCertificate(), tls.Configure);
         if (options.DashboardPort is not null)
             silo.AddDashboard();
     }

@@ -29,6 +29,9 @@ public sealed record SiloHostOptions
     /// <summary>32 bytes, base64, sealing solicit credentials at rest; the same on every silo and gateway.</summary>
     public string SecretsKey { get; init; } = "";
 
+    /// <summary>Mutual TLS between silos and with clients and gateways; null for plain TCP (dev mode).</summary>
+    public TransportTls? Tls { get; init; }
+
     /// <summary>How long a silo may be silent before the others declare it dead; null keeps Orleans' default.</summary>
     public TimeSpan? DeadAfter { get; init; }
 }

@@ -35,9 +35,18 @@ public sealed class NatsRoutesClient : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client => client.UseNatsRoutesService(options));
         var app = builder.Build();
+        // Orleans retries a refused connection (no silo yet, or TLS refused) for ever; a tool should not.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(options.CallTimeout);
         try
         {
-            await app.StartAsync(cancellationToken);
+            await app.StartAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            app.Dispose();
+            throw new TimeoutException($"no silo accepted a connection within {options.CallTimeout.TotalSeconds:0} s: is one running for "
+                + $"deployment \"{options.KeyPrefix}\", and does this client's TLS (--mtls-*) match the silos'?");
         }
         catch
         {

@@ -14,4 +14,7 @@ public sealed record NatsRoutesClientOptions
 
     /// <summary>How long one call may take.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Mutual TLS to the silos; null for plain TCP (dev mode, or a network nobody else can reach).</summary>
+    public TransportTls? Tls { get; init; }
 }

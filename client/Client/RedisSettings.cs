@@ -39,8 +39,10 @@ public sealed record RedisSettings
         var options = ConfigurationOptions.Parse(Configuration);
         if (Password is not null)
             options.Password = Password;
-        // Fail calls fast while Redis is down instead of queueing them for the default 5 s.
+        // Keep reconnecting in the background, but fail commands at once while disconnected instead
+        // of queueing them: a write its caller was told had failed must not be applied later.
         options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         return options;
     }
 

@@ -36,6 +36,8 @@ public static class ServiceClientSetup
         {
             client.UseStaticClustering(Endpoints.Parse(options.Silo!, "Silo"));
         }
+        if (options.Tls is { } tls)
+            client.UseTls(tls.LoadCertificate(), tls.Configure);
         if (waitForSilos)
             client.UseConnectionRetryFilter<RetryUntilSilosAnswer>();
         return client;

@@ -27,6 +27,8 @@ internal static class DevCommand
         {
             try
             {
+                if (ServiceOptions.ResolveTls(parse) is not null)
+                    throw new UsageException("dev runs everything in one process without management-plane TLS; --mtls-* are for silo, gateway and client commands");
                 var (from, to) = GatewayCommand.PortRange(parse.GetValue(gatewayPorts)!);
                 var options = new SiloHostOptions
                 {

@@ -48,6 +48,7 @@ internal static class GatewayCommand
             try
             {
                 var redis = ServiceOptions.RequireRedis(parse, "gateway");
+                var tls = ServiceOptions.ResolveTls(parse);
                 var (from, to) = PortRange(parse.GetValue(ports)!);
                 var pendingLimit = ByteSize.Parse("--max-pending", parse.GetValue(maxPending)!);
                 var pingText = parse.GetValue(pingInterval)!;
@@ -58,7 +59,7 @@ internal static class GatewayCommand
                 ConfigureLogging(builder);
                 builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(parse.GetValue(host)!), parse.GetValue(monitor)));
                 builder.UseOrleansClient(client => client.UseNatsRoutesService(
-                    new NatsRoutesClientOptions { Redis = redis, KeyPrefix = parse.GetValue(ServiceOptions.Prefix)! }, waitForSilos: true));
+                    new NatsRoutesClientOptions { Redis = redis, KeyPrefix = parse.GetValue(ServiceOptions.Prefix)!, Tls = tls }, waitForSilos: true));
                 builder.Services.AddGateway(o =>
                 {
                     o.Id = parse.GetValue(id)!;

@@ -64,7 +64,7 @@ internal static class ServiceConnection
     {
         var prefix = parse.GetValue(ServiceOptions.Prefix)!;
         if (ServiceOptions.ResolveRedis(parse) is { } redis)
-            return new NatsRoutesClientOptions { Redis = redis, KeyPrefix = prefix };
+            return new NatsRoutesClientOptions { Redis = redis, KeyPrefix = prefix, Tls = ServiceOptions.ResolveTls(parse) };
         if (DevInstance.Read() is { } dev)
             return new NatsRoutesClientOptions { Silo = dev.Silo, KeyPrefix = dev.Prefix, CallTimeout = TimeSpan.FromSeconds(15) };
         throw new UsageException("no service to talk to: give --redis HOST:PORT (or set NATSROUTES_REDIS), or start one with ./natsroutes dev");

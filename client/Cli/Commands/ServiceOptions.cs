@@ -29,6 +29,24 @@ internal static class ServiceOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> MtlsCert = new("--mtls-cert")
+    {
+        Description = "Management-plane mutual TLS: this process's certificate (PEM), issued by the deployment CA (default: $NATSROUTES_MTLS_CERT).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> MtlsKey = new("--mtls-key")
+    {
+        Description = "The key of --mtls-cert (PEM; default: $NATSROUTES_MTLS_KEY).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> MtlsCa = new("--mtls-ca")
+    {
+        Description = "The deployment CA (PEM): silos, gateways and clients accept only peers it issued (default: $NATSROUTES_MTLS_CA).",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> Json = new("--json") { Description = "Print JSON for scripts instead of a table." };
 
     /// <summary>The Redis the command line or environment names, or null when neither does.</summary>
@@ -57,6 +75,24 @@ internal static class ServiceOptions
         {
             throw new UsageException($"--redis: {e.Message}");
         }
+    }
+
+    /// <summary>Management-plane TLS from the command line or environment; null when none is asked for.</summary>
+    public static TransportTls? ResolveTls(ParseResult parse)
+    {
+        var cert = parse.GetValue(MtlsCert) ?? Environment.GetEnvironmentVariable("NATSROUTES_MTLS_CERT");
+        var key = parse.GetValue(MtlsKey) ?? Environment.GetEnvironmentVariable("NATSROUTES_MTLS_KEY");
+        var ca = parse.GetValue(MtlsCa) ?? Environment.GetEnvironmentVariable("NATSROUTES_MTLS_CA");
+        if (string.IsNullOrEmpty(cert) && string.IsNullOrEmpty(key) && string.IsNullOrEmpty(ca))
+            return null;
+        if (string.IsNullOrEmpty(cert) || string.IsNullOrEmpty(key) || string.IsNullOrEmpty(ca))
+            throw new UsageException("management-plane TLS needs all three of --mtls-cert, --mtls-key and --mtls-ca (or NATSROUTES_MTLS_CERT, _KEY, _CA)");
+        foreach (var (file, option) in new[] { (cert, "--mtls-cert"), (key, "--mtls-key"), (ca, "--mtls-ca") })
+        {
+            if (!File.Exists(file))
+                throw new UsageException($"{option} {file}: no such file");
+        }
+        return new TransportTls(cert, key, ca);
     }
 
     /// <summary>The Redis a service role must have.</summary>

@@ -30,6 +30,7 @@ internal static class SiloCommand
                 var options = new SiloHostOptions
                 {
                     Redis = ServiceOptions.RequireRedis(parse, "silo"),
+                    Tls = ServiceOptions.ResolveTls(parse),
                     Host = parse.GetValue(host)!,
                     Port = parse.GetValue(port),
                     GatewayPort = parse.GetValue(gatewayPort),

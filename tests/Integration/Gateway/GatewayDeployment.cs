@@ -52,16 +52,15 @@ public sealed class GatewayDeployment : IAsyncDisposable
     /// <summary>Starts Redis, a silo and a gateway (with <paramref name="gatewayArgs"/> added to its command line).</summary>
     public static Task<GatewayDeployment> StartAsync(params string[] gatewayArgs) => StartAsync(gateways: 1, gatewayArgs);
 
-    /// <summary>Starts Redis, a silo and <paramref name="gateways"/> gateways.</summary>
-    public static async Task<GatewayDeployment> StartAsync(int gateways, string[] gatewayArgs)
+    /// <summary>Starts Redis (with AOF when <paramref name="durableRedis"/>), a silo and <paramref name="gateways"/> gateways.</summary>
+    public static async Task<GatewayDeployment> StartAsync(int gateways, string[] gatewayArgs, bool durableRedis = false)
     {
-        var deployment = new GatewayDeployment(await RedisServer.StartAsync());
+        var deployment = new GatewayDeployment(await RedisServer.StartAsync(appendOnly: durableRedis));
         try
         {
-            deployment.Silo = NatsRoutesProcess.Start("silo",
-                ["silo", "--redis", deployment.Redis.Endpoint, "--prefix", deployment.Prefix, "--port", "0", "--gateway-port", "0", "--health-port", "0"], deployment.Environment);
+            var silo = deployment.StartSiloAsync();
             var starting = Enumerable.Range(1, gateways).Select(i => deployment.StartGatewayAsync($"gw{i}", gatewayArgs)).ToList();
-            await deployment.Silo.WaitForLineAsync(" ready: grain calls on ", TimeSpan.FromSeconds(60));
+            await silo;
             await Task.WhenAll(starting);
             deployment.Client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = new RedisSettings(deployment.Redis.Endpoint), KeyPrefix = deployment.Prefix });
             // Gateways register in the directory on their first reconcile.
@@ -74,6 +73,18 @@ public sealed class GatewayDeployment : IAsyncDisposable
             await deployment.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>The silo's ports, fixed for the deployment as in production: a restarted silo takes the dead one's place.</summary>
+    private readonly (int Silo, int Gateway) _siloPorts = (FreePorts.Next(), FreePorts.Next());
+
+    /// <summary>Starts a silo process (a new one replaces <see cref="Silo"/>, on the same ports) and waits until it is ready.</summary>
+    public async Task StartSiloAsync()
+    {
+        Silo = NatsRoutesProcess.Start("silo",
+            ["silo", "--redis", Redis.Endpoint, "--prefix", Prefix, "--port", _siloPorts.Silo.ToString(CultureInfo.InvariantCulture),
+             "--gateway-port", _siloPorts.Gateway.ToString(CultureInfo.InvariantCulture), "--health-port", "0"], Environment);
+        await Silo.WaitForLineAsync(" ready: grain calls on ", TimeSpan.FromSeconds(60));
     }
 
     private async Task StartGatewayAsync(string id, string[] gatewayArgs)
