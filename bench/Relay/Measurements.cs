@@ -83,7 +83,7 @@ internal static class Measurements
         // Let what is still in flight arrive before the next run starts.
         await publisher.PingAsync(TimeSpan.FromSeconds(30));
         await received.WaitForCountAsync(published, TimeSpan.FromSeconds(10));
-        await subscriber.UnsubscribeAsync(received);
+        await received.UnsubscribeAsync();
         await subscriber.PingAsync(TimeSpan.FromSeconds(30));
 
         return new ThroughputResult(setup.Name, size, run, (endCount - startCount) / elapsed.TotalSeconds, published, received.Count,

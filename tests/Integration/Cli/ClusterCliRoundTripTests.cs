@@ -104,6 +104,42 @@ public sealed class ClusterCliRoundTripTests(PoolDeployment shared) : IClassFixt
         }
     }
 
+    [Fact]
+    public async Task Cluster_list_pages_within_a_tenant_and_across_tenants()
+    {
+        var conf = Write("page.conf", "cluster {\n  name: P\n  authorization { user: r, password: \"page-pass-1\" }\n}\n");
+        foreach (var key in new[] { "pg1/b", "pg1/a", "pg1/c", "pg2/a" })
+            await RunAsync("cluster", "import", key, conf);
+
+        static (List<string> Keys, string? Next) Page(ProcessResult result)
+        {
+            using var json = JsonDocument.Parse(result.StandardOutput);
+            var keys = json.RootElement.GetProperty("clusters").EnumerateArray()
+                .Select(c => $"{c.GetProperty("tenant").GetString()}/{c.GetProperty("name").GetString()}").ToList();
+            return (keys, json.RootElement.TryGetProperty("next", out var next) ? next.GetString() : null);
+        }
+
+        var first = Page(await RunAsync("cluster", "list", "--tenant", "pg1", "--limit", "2", "--json"));
+        Assert.Equal(["pg1/a", "pg1/b"], first.Keys);
+        Assert.Equal("b", first.Next);
+        var second = Page(await RunAsync("cluster", "list", "--tenant", "pg1", "--limit", "2", "--after", "b", "--json"));
+        Assert.Equal(["pg1/c"], second.Keys);
+        Assert.Null(second.Next);
+
+        // Across tenants the cursor is TENANT/NAME; "pg0" has no clusters, so the list starts at pg1.
+        var across = Page(await RunAsync("cluster", "list", "--after", "pg0/z", "--limit", "3", "--json"));
+        Assert.Equal(["pg1/a", "pg1/b", "pg1/c"], across.Keys);
+        Assert.Equal("pg1/c", across.Next);
+        var next = Page(await RunAsync("cluster", "list", "--after", "pg1/c", "--limit", "1", "--json"));
+        Assert.Equal(["pg2/a"], next.Keys);
+
+        var table = await RunAsync("cluster", "list", "--tenant", "pg1", "--limit", "1");
+        Assert.Contains("next: a  (more may follow: --after a)", table.StandardOutput, StringComparison.Ordinal);
+        var wrong = await NatsRoutesCli.RunAsync("cluster", "list", "--limit", "0", "--redis", Deployment.Redis.Endpoint, "--prefix", Deployment.Prefix);
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("--limit 0 is not between 1 and 1000", wrong.StandardError, StringComparison.Ordinal);
+    }
+
     private async Task AssertNatsServerAcceptsAsync(string configuration, string version)
     {
         var file = Write($"check-{Guid.NewGuid():N}.conf", "listen: 127.0.0.1:-1\n" + configuration);

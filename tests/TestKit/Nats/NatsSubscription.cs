@@ -1,32 +1,31 @@
 using System.Threading.Channels;
+using NATS.Client.Core;
 
 namespace Nats.OrleansRoutes.TestKit.Nats;
 
 /// <summary>
-/// One SUB of a <see cref="NatsClient"/>. Messages are queued for the test to read, or — for load
-/// (<c>countOnly</c>) — only counted, with the bytes received.
+/// One subscription of a <see cref="NatsClient"/>. Messages are queued for the test to read, or —
+/// for load (<c>countOnly</c>) — only counted, with the bytes received.
 /// </summary>
 public sealed class NatsSubscription
 {
     private readonly Channel<NatsMessage> _messages = Channel.CreateUnbounded<NatsMessage>();
     private readonly NatsClient _client;
+    private readonly INatsSub<byte[]> _subscription;
     private long _count;
     private long _bytes;
 
-    internal NatsSubscription(NatsClient client, int sid, string subject, string? queue, bool countOnly)
+    internal NatsSubscription(NatsClient client, INatsSub<byte[]> subscription, bool countOnly, CancellationToken closed)
     {
         _client = client;
-        Sid = sid;
-        Subject = subject;
-        Queue = queue;
+        _subscription = subscription;
         CountOnly = countOnly;
+        _ = PumpAsync(closed);
     }
 
-    public int Sid { get; }
+    public string Subject => _subscription.Subject;
 
-    public string Subject { get; }
-
-    public string? Queue { get; }
+    public string? Queue => _subscription.QueueGroup;
 
     public bool CountOnly { get; }
 
@@ -36,29 +35,41 @@ public sealed class NatsSubscription
     /// <summary>Payload bytes received so far.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    internal void OnCounted(int payloadBytes)
+    private async Task PumpAsync(CancellationToken closed)
     {
-        Interlocked.Increment(ref _count);
-        Interlocked.Add(ref _bytes, payloadBytes);
-    }
-
-    internal void OnMessage(NatsMessage message)
-    {
-        OnCounted(message.Payload.Length);
-        _messages.Writer.TryWrite(message);
+        try
+        {
+            await foreach (var message in _subscription.Msgs.ReadAllAsync(closed))
+            {
+                Interlocked.Add(ref _bytes, message.Data?.Length ?? 0);
+                Interlocked.Increment(ref _count);
+                if (!CountOnly)
+                    _messages.Writer.TryWrite(NatsMessage.From(message));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _messages.Writer.TryComplete();
+        }
     }
 
     /// <summary>The next message; throws <see cref="TimeoutException"/> naming the subject if none comes in time.</summary>
-    public async Task<NatsMessage> NextAsync(TimeSpan timeout)
+    public Task<NatsMessage> NextAsync(TimeSpan timeout) => NextAsync(timeout, CancellationToken.None);
+
+    internal async Task<NatsMessage> NextAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var deadline = new CancellationTokenSource(timeout);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
             return await _messages.Reader.ReadAsync(deadline.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"no message on \"{Subject}\" (sid {Sid}, {_client.Name}) within {timeout}");
+            throw new TimeoutException($"no message on \"{Subject}\" ({_client.Name}) within {timeout}");
         }
     }
 
@@ -75,7 +86,7 @@ public sealed class NatsSubscription
             while (received.Count < count)
                 received.Add(await _messages.Reader.ReadAsync(deadline.Token));
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
         {
         }
         return received;
@@ -92,7 +103,7 @@ public sealed class NatsSubscription
             {
                 received.Add(await _messages.Reader.ReadAsync(deadline.Token));
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
             {
                 return received;
             }
@@ -112,5 +123,9 @@ public sealed class NatsSubscription
         return true;
     }
 
-    public Task UnsubscribeAsync() => _client.UnsubscribeAsync(this);
+    /// <summary>
+    /// UNSUB, then a PING round trip: what the server delivered before it processed the UNSUB is still
+    /// received (NATS.Net's drain), so tests can account for every message the server handed out.
+    /// </summary>
+    public Task UnsubscribeAsync() => _subscription.DrainAsync().AsTask();
 }
