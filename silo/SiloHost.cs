@@ -31,8 +31,10 @@ public static class SiloHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
-        // Orleans logs every connection attempt and membership step at Information; keep warnings.
+        // Orleans logs every connection attempt and membership step, and its placement pipeline
+        // (Polly) every placement, at Information; keep warnings.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         var address = IPAddress.Parse(options.Host);
         builder.WebHost.UseKestrel(k =>
         {

@@ -104,6 +104,9 @@ internal static class BenchRun
             var n = 0;
             while (!Volatile.Read(ref stop))
             {
+                // In process, a call's continuation may run inline on the silo's thread: without a
+                // yield, 64 loops would keep the thread pool busy and starve the silo's own work.
+                await Task.Yield();
                 var start = Stopwatch.GetTimestamp();
                 await call(targets[w], n++);
                 if (Volatile.Read(ref measuring))

@@ -123,5 +123,6 @@ internal static class GatewayCommand
         });
         // The Orleans client logs every connection step at Information; keep warnings.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
     }
 }

@@ -84,24 +84,15 @@ public sealed partial class ClusterGrain(
         Announce(ClusterChangeKind.Changed, State.Version);
     }
 
-    /// <summary>A hint to the gateways, sent without waiting: they also re-read on a timer, so a lost hint only delays.</summary>
-    private void Announce(ClusterChangeKind kind, long version)
-    {
-        var publish = GrainFactory.GetGrain<IGatewayDirectoryGrain>(IGatewayDirectoryGrain.Key).Publish(new ClusterChange(Key, kind, version));
-        if (!publish.IsCompleted)
-            publish.Ignore();
-        else if (publish.IsFaulted)
-            LogAnnounceFailed(logger, Key, publish.Exception.GetBaseException().Message);
-    }
+    /// <summary>A hint to the gateways, one-way: they also re-read on a timer, so a lost hint only delays.</summary>
+    private void Announce(ClusterChangeKind kind, long version) =>
+        GrainFactory.GetGrain<IGatewayDirectoryGrain>(IGatewayDirectoryGrain.Key).Publish(new ClusterChange(Key, kind, version)).Ignore();
 
     private ClusterRequestException NotFound() =>
         new($"cluster {Key} does not exist (import it with: natsroutes cluster import {Key} FILE)");
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Cluster {Cluster} deleted")]
     private static partial void LogDeleted(ILogger logger, string cluster);
-
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Could not announce a change of cluster {Cluster}: {Reason}")]
-    private static partial void LogAnnounceFailed(ILogger logger, string cluster, string reason);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Cluster {Cluster} imported as version {Version} (new: {Created})")]
     private static partial void LogImported(ILogger logger, string cluster, long version, bool created);

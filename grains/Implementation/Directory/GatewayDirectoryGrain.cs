@@ -61,14 +61,7 @@ public sealed partial class GatewayDirectoryGrain(
                 _subscribers.Remove(id);
                 continue;
             }
-            try
-            {
-                subscriber.Observer.OnClusterChanged(change).Ignore();
-            }
-            catch (Exception e)
-            {
-                LogNotifyFailed(logger, id, change.Cluster, e.Message);
-            }
+            subscriber.Observer.OnClusterChanged(change).Ignore();
         }
         return Task.CompletedTask;
     }
@@ -156,9 +149,6 @@ public sealed partial class GatewayDirectoryGrain(
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Gateway {Gateway} registered at {Host}, ports {From}-{To}")]
     private static partial void LogRegistered(ILogger logger, string gateway, string host, int from, int to);
-
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "Could not tell gateway {Gateway} that {Cluster} changed: {Reason}")]
-    private static partial void LogNotifyFailed(ILogger logger, string gateway, string cluster, string reason);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Gateway {Gateway} has no free route port left for cluster {Cluster}")]
     private static partial void LogNoPort(ILogger logger, string gateway, string cluster);
