@@ -51,22 +51,25 @@ internal static class Measurements
 
     private static async Task<ThroughputResult> MeasureThroughputAsync(RelaySetup setup, int size, int run, TimeSpan window)
     {
-        await using var publisher = await setup.A.ConnectAsync(name: "bench-pub");
-        await using var subscriber = await setup.B.ConnectAsync(name: "bench-sub");
+        await using var publisher = await FramePublisher.ConnectAsync(setup.A.ClientPort, CancellationToken.None);
         var subject = $"bench.flow.{size}.{run}";
-        var received = await subscriber.SubscribeAsync(subject, countOnly: true);
-        await WaitInterestAsync(subscriber, publisher);
+        await using var received = await CountingSubscriber.ConnectAsync(setup.B.ClientPort, subject);
+        // A probe subscribed after the counting subscription (and acknowledged) arrives at A after it.
+        await using (var probeSubscriber = await setup.B.ConnectAsync(name: "bench-probe-sub"))
+        await using (var probePublisher = await setup.A.ConnectAsync(name: "bench-probe-pub"))
+            await WaitInterestAsync(probeSubscriber, probePublisher);
 
         var payload = new byte[size];
         Random.Shared.NextBytes(payload);
         var batch = Math.Clamp(256 * 1024 / (size + 32), 4, 2000);
+        var frames = FramePublisher.Frames(subject, payload, batch);
         using var stop = new CancellationTokenSource(Warmup + window);
         long published = 0;
         var publishing = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                await publisher.PublishBatchAsync(subject, payload, batch);
+                await publisher.PublishAsync(frames, CancellationToken.None);
                 published += batch;
             }
         });
@@ -81,10 +84,8 @@ internal static class Measurements
         var endStats = setup.MiddlePid is { } pid2 ? ProcessStats.Read(pid2) : default;
         await publishing;
         // Let what is still in flight arrive before the next run starts.
-        await publisher.PingAsync(TimeSpan.FromSeconds(30));
+        await publisher.PingAsync(CancellationToken.None);
         await received.WaitForCountAsync(published, TimeSpan.FromSeconds(10));
-        await received.UnsubscribeAsync();
-        await subscriber.PingAsync(TimeSpan.FromSeconds(30));
 
         return new ThroughputResult(setup.Name, size, run, (endCount - startCount) / elapsed.TotalSeconds, published, received.Count,
             setup.MiddlePid is null ? 0 : (endStats.Cpu - startStats.Cpu) / elapsed * 100, endStats.RssBytes);

@@ -102,13 +102,18 @@ public sealed class NatsClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Publishes with a unique reply subject and waits for the first answer.</summary>
+    /// <summary>Publishes with a unique reply subject and waits for the first answer (a 503 status message when nobody listens).</summary>
     public async Task<NatsMessage> RequestAsync(string subject, ReadOnlyMemory<byte> payload, TimeSpan timeout)
     {
         try
         {
             var reply = await _connection.RequestAsync<byte[], byte[]>(subject, payload.ToArray(), replyOpts: new NatsSubOpts { Timeout = timeout });
             return NatsMessage.From(reply);
+        }
+        catch (NatsNoRespondersException)
+        {
+            // The server's answer when nobody subscribes: a status message (503), as it arrives on the wire.
+            return new NatsMessage(subject, null, [], "NATS/1.0 503\r\n\r\n");
         }
         catch (NatsNoReplyException)
         {
