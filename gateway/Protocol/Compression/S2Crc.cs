@@ -1,0 +1,29 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Nats.OrleansRoutes.Protocol.Compression;
+
+/// <summary>The masked CRC-32C every S2 (and Snappy) data chunk carries for its uncompressed bytes.</summary>
+public static class S2Crc
+{
+    /// <summary>CRC-32C (Castagnoli) of <paramref name="data"/>: hardware instructions where the CPU has them.</summary>
+    public static uint Crc32C(ReadOnlySpan<byte> data)
+    {
+        var crc = uint.MaxValue;
+        while (data.Length >= sizeof(ulong))
+        {
+            crc = BitOperations.Crc32C(crc, MemoryMarshal.Read<ulong>(data));
+            data = data[sizeof(ulong)..];
+        }
+        foreach (var b in data)
+            crc = BitOperations.Crc32C(crc, b);
+        return ~crc;
+    }
+
+    /// <summary>The framing format's mask: rotate right by 15, add 0xA282EAD8 (so data holding its own CRC does not check out).</summary>
+    public static uint Masked(ReadOnlySpan<byte> data)
+    {
+        var crc = Crc32C(data);
+        return unchecked(((crc >> 15) | (crc << 17)) + 0xA282EAD8);
+    }
+}
