@@ -97,7 +97,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         await Task.WhenAll(_served.ToArray().Select(s => HandOverAsync(s.Key, s.Value, cancellationToken)));
         await Task.WhenAll(_handovers.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_listenerReference is not null)
-            _grains.DeleteObjectReference<IClusterChangeObserver>(_listener);
+            _grains.DeleteObjectReference<IClusterChangeObserver>(_listenerReference);
     }
 
     /// <summary>A hint from the directory; the reconcile reads the versioned truth.</summary>
