@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Nats.OrleansRoutes.TestKit;
 
 namespace Nats.OrleansRoutes.Bench.Relay;
 
@@ -50,17 +51,7 @@ internal sealed class CountingSubscriber : IAsyncDisposable
         await _pong.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    public async Task<bool> WaitForCountAsync(long count, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (Count < count)
-        {
-            if (DateTime.UtcNow > deadline)
-                return false;
-            await Task.Delay(5);
-        }
-        return true;
-    }
+    public Task<bool> WaitForCountAsync(long count, TimeSpan timeout) => Eventually.CountReachesAsync(() => Count, count, timeout);
 
     private async Task WriteAsync(string text)
     {

@@ -46,8 +46,8 @@ public sealed record RedisSettings
         return options;
     }
 
-    /// <summary>The configuration without its password: safe for logs and error messages.</summary>
-    public override string ToString() => ToConfigurationOptions().ToString(includePassword: false);
+    /// <summary>The configuration as given, its password masked: safe for logs and error messages.</summary>
+    public override string ToString() => Redact(Configuration);
 
     private static string Redact(string configuration) =>
         string.Join(',', configuration.Split(',').Select(p => p.TrimStart().StartsWith("password", StringComparison.OrdinalIgnoreCase) ? "password=*****" : p));

@@ -23,4 +23,17 @@ public static class Eventually
         }
         throw new TimeoutException($"waited {timeout} for: {what}{(last is null ? "" : $" (last error: {last.Message})")}");
     }
+
+    /// <summary>Polls a counter every 5 ms until it reaches <paramref name="target"/>; false on timeout (for load, where 100 ms is too coarse).</summary>
+    public static async Task<bool> CountReachesAsync(Func<long> count, long target, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (count() < target)
+        {
+            if (DateTime.UtcNow > deadline)
+                return false;
+            await Task.Delay(5);
+        }
+        return true;
+    }
 }

@@ -24,10 +24,20 @@ internal static class ServiceConnection
             Console.Error.WriteLine($"natsroutes: {e.Message}");
             return 2;
         }
+        NatsRoutesClient client;
         try
         {
-            await using var client = await NatsRoutesClient.ConnectAsync(options);
-            return await action(client);
+            client = await NatsRoutesClient.ConnectAsync(options);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"natsroutes: cannot reach the service ({Where(options)}): {e.GetBaseException().Message}");
+            return 2;
+        }
+        try
+        {
+            await using (client)
+                return await action(client);
         }
         catch (UsageException e)
         {
@@ -51,10 +61,9 @@ internal static class ServiceConnection
         }
     }
 
-    /// <summary>No silo answered: none is running, none can be found, or the call timed out.</summary>
+    /// <summary>A call found no silo to answer it, or timed out.</summary>
     private static bool IsUnreachable(Exception e) =>
         e is TimeoutException or SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException
-        || (e is OrleansException && e.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase))
         || (e.InnerException is { } inner && IsUnreachable(inner));
 
     public static ClusterRef Cluster(string text) =>

@@ -111,17 +111,7 @@ public sealed class NatsSubscription
     }
 
     /// <summary>Waits until <see cref="Count"/> reaches <paramref name="count"/>; false on timeout.</summary>
-    public async Task<bool> WaitForCountAsync(long count, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (Count < count)
-        {
-            if (DateTime.UtcNow > deadline)
-                return false;
-            await Task.Delay(5);
-        }
-        return true;
-    }
+    public Task<bool> WaitForCountAsync(long count, TimeSpan timeout) => Eventually.CountReachesAsync(() => Count, count, timeout);
 
     /// <summary>
     /// UNSUB, then a PING round trip: what the server delivered before it processed the UNSUB is still
