@@ -27,7 +27,10 @@ public sealed record MemberRoutez(string ServerId, string ServerName, string Ver
 
 public sealed record ConnectionRoutez(string Kind, bool Solicited, int? PoolIndex, string? Account, string Remote, double? RttMs,
     long InMsgs, long InBytes, long OutMsgs, long OutBytes, int Subscriptions, long PendingBytes, DateTimeOffset Since,
-    IReadOnlyDictionary<string, AccountRoutez> Accounts);
+    IReadOnlyDictionary<string, AccountRoutez> Accounts, CompressionRoutez Compression);
+
+/// <summary>The negotiated S2 mode (the same in both directions' on/off, the level this side writes) and bytes before and after S2.</summary>
+public sealed record CompressionRoutez(string Mode, long InWireBytes, long InDecodedBytes, long OutPlainBytes, long OutWireBytes);
 
 public sealed record AccountRoutez(long InMsgs, long InBytes, long OutMsgs, long OutBytes);
 
@@ -73,5 +76,6 @@ internal static class RoutezBuilder
         c.Out.Pending,
         c.Started,
         c.Accounts.ToDictionary(a => a.Key, a => new AccountRoutez(a.Value.MessagesIn, a.Value.BytesIn, a.Value.MessagesOut, a.Value.BytesOut),
-            StringComparer.Ordinal));
+            StringComparer.Ordinal),
+        new CompressionRoutez(c.Compression, c.CompressedIn.Wire, c.CompressedIn.Decoded, c.Out.CompressedIn, c.Out.CompressedOut));
 }

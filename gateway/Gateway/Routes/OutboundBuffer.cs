@@ -8,7 +8,7 @@ namespace Nats.OrleansRoutes.Gateway.Routes;
 /// <see cref="Gate"/>; the connection's writer loop takes everything written so far in one swap and
 /// sends it with as few writes as possible. <see cref="Pending"/> is what a slow member has not read.
 /// </summary>
-internal sealed class OutboundBuffer : IBufferWriter<byte>
+internal sealed partial class OutboundBuffer : IBufferWriter<byte>
 {
     private const int SegmentSize = 64 * 1024;
 

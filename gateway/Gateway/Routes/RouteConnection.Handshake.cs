@@ -85,6 +85,8 @@ internal sealed partial class RouteConnection
             Close($"unreadable INFO: {error}");
             return Outcome.Close;
         }
+        if (NegotiateCompression(info) is { } switched)
+            return switched;
         if (Solicited is { } solicited)
         {
             // The member accepted: its INFO has no slot; the slot is the one we chose and announced.

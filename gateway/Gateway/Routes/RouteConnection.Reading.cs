@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Nats.OrleansRoutes.Gateway.Hub;
 using Nats.OrleansRoutes.Protocol;
+using Nats.OrleansRoutes.Protocol.Compression;
 
 namespace Nats.OrleansRoutes.Gateway.Routes;
 
@@ -27,6 +28,8 @@ internal sealed partial class RouteConnection
     {
         NeedMore,
         Authorize,
+        /// <summary>Compression was negotiated: the bytes after the op just parsed are S2.</summary>
+        Compress,
         Close,
     }
 
@@ -41,6 +44,9 @@ internal sealed partial class RouteConnection
         // Reads go into a pipe by hand (not PipeReader.Create) to size each read by the state.
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: HandshakeRead,
             useSynchronizationContext: false));
+        // Once compression is negotiated, socket bytes land here and are decoded into the pipe.
+        var compressed = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: HandshakeRead,
+            useSynchronizationContext: false));
         var unprocessed = false; // bytes already in the pipe wait (after an authorization pause)
         try
         {
@@ -48,15 +54,18 @@ internal sealed partial class RouteConnection
             {
                 if (!unprocessed)
                 {
-                    var memory = pipe.Writer.GetMemory(State == RouteState.Registered ? RelayRead : HandshakeRead);
+                    var target = _inflate is null ? pipe.Writer : compressed.Writer;
+                    var memory = target.GetMemory(State == RouteState.Registered ? RelayRead : HandshakeRead);
                     var read = await _stream.ReadAsync(memory, _closing.Token);
                     if (read == 0)
                     {
                         Close("the member closed the connection");
                         return;
                     }
-                    pipe.Writer.Advance(read);
-                    await pipe.Writer.FlushAsync(_closing.Token);
+                    target.Advance(read);
+                    await target.FlushAsync(_closing.Token);
+                    if (_inflate is not null)
+                        await InflateAsync(compressed, pipe);
                 }
                 unprocessed = false;
                 if (!pipe.Reader.TryRead(out var result))
@@ -65,6 +74,18 @@ internal sealed partial class RouteConnection
                 var outcome = Process(ref buffer);
                 _batch.Send();
                 var rest = !buffer.IsEmpty;
+                if (outcome == Outcome.Compress)
+                {
+                    // What followed the member's negotiation INFO is already S2: decode it from here on.
+                    foreach (var segment in buffer)
+                        compressed.Writer.Write(segment.Span);
+                    await compressed.Writer.FlushAsync(_closing.Token);
+                    pipe.Reader.AdvanceTo(buffer.End);
+                    _inflate = new S2StreamReader();
+                    await InflateAsync(compressed, pipe);
+                    unprocessed = true;
+                    continue;
+                }
                 // Stopped early to authorize: the rest is unexamined, so the next TryRead returns it.
                 pipe.Reader.AdvanceTo(buffer.Start, outcome == Outcome.Authorize ? buffer.Start : buffer.End);
                 if (outcome == Outcome.Close)
@@ -82,6 +103,11 @@ internal sealed partial class RouteConnection
         catch (OperationCanceledException) when (IsClosed)
         {
         }
+        catch (S2FormatException e)
+        {
+            _server.Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "compression"));
+            Close($"malformed compressed input: {e.Message}");
+        }
         catch (Exception e)
         {
             Close($"read failed: {e.Message}");
@@ -90,7 +116,20 @@ internal sealed partial class RouteConnection
         {
             await pipe.Reader.CompleteAsync();
             await pipe.Writer.CompleteAsync();
+            await compressed.Reader.CompleteAsync();
+            await compressed.Writer.CompleteAsync();
         }
+    }
+
+    /// <summary>Decodes every complete S2 chunk waiting in <paramref name="compressed"/> into <paramref name="pipe"/>.</summary>
+    private async Task InflateAsync(Pipe compressed, Pipe pipe)
+    {
+        if (!compressed.Reader.TryRead(out var result))
+            return;
+        var input = result.Buffer;
+        _inflate!.Read(ref input, pipe.Writer);
+        compressed.Reader.AdvanceTo(input.Start, input.End);
+        await pipe.Writer.FlushAsync(_closing.Token);
     }
 
     /// <summary>

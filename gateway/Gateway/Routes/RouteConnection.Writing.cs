@@ -46,9 +46,7 @@ internal sealed partial class RouteConnection
         }
         try
         {
-            List<ArraySegment<byte>> segments;
-            lock (Out.Gate)
-                segments = Out.TakeAll();
+            var segments = TakeForSend();
             if (segments.Count > 0)
             {
                 var sent = _socket.Send(segments, SocketFlags.None, out var error);
@@ -117,9 +115,7 @@ internal sealed partial class RouteConnection
             _unsent = null;
             await SendAsync(rest);
         }
-        List<ArraySegment<byte>> segments;
-        lock (Out.Gate)
-            segments = Out.TakeAll();
+        var segments = TakeForSend();
         if (segments.Count > 0)
             await SendAsync(segments);
         else
@@ -145,7 +141,7 @@ internal sealed partial class RouteConnection
 
     private void WriteInfo()
     {
-        var info = _server.Info();
+        var info = _server.Info() with { Compression = AnnouncedCompression() };
         if (Solicited is { } solicited)
             info = info with { RoutePoolIndex = solicited.PoolIndex == 0 ? null : solicited.PoolIndex, RouteAccount = solicited.Account };
         var json = RouteJson.Serialize(info);

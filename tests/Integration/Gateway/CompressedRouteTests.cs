@@ -1,0 +1,100 @@
+using System.Globalization;
+using Nats.OrleansRoutes.Grains;
+using Nats.OrleansRoutes.TestKit;
+using Nats.OrleansRoutes.TestKit.Nats;
+
+namespace Nats.OrleansRoutes.Tests.Integration.Gateway;
+
+/// <summary>
+/// S2 compression on accepted routes, with real members: a cluster whose spec says s2_fast, with
+/// two compressing members (2.10.27, 2.15.1), one configured off and one 2.9.10 (no compression at
+/// all). The hub decompresses what it reads and compresses what it writes per link.
+/// </summary>
+public sealed class CompressedRouteTests
+{
+    private const string Password = "s2-r0ute-pass";
+    private static readonly ClusterRef Cluster = new("acme", "compressed");
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task Compressing_plain_and_old_members_relay_through_one_hub()
+    {
+        await using var deployment = await GatewayDeployment.StartAsync();
+        await deployment.CreateClusterAsync(Cluster, $$"""
+            cluster {
+              name: compressed
+              listen: 127.0.0.1:-1
+              authorization { user: ruser, password: "{{Password}}" }
+              compression: s2_fast
+            }
+            """);
+        var fast15 = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "c-fast-15", Password);
+        var fast10 = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_10, "c-fast-10", Password);
+        var off = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "c-off", Password,
+            edit: block => block.Replace("compression: \"s2_fast\"", "compression: \"off\"", StringComparison.Ordinal)
+                                .Replace("compression: s2_fast", "compression: off", StringComparison.Ordinal));
+        var old = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_9, "c-old-9", Password);
+        NatsServerProcess[] members = [fast15, fast10, off, old];
+        await deployment.WaitForMembersAsync(Cluster, [.. members.Select(m => m.Name)]);
+
+        // The members' own view: routes to the gateway are compressed where both sides compress.
+        Assert.Equal(["s2_fast"], await MemberCompressionAsync(fast15));
+        Assert.Equal(["s2_fast"], await MemberCompressionAsync(fast10));
+        Assert.Equal(["off"], await MemberCompressionAsync(off));
+
+        // The gateway's view of the same links.
+        var gateway = await deployment.MembersAsync(Cluster);
+        foreach (var (name, mode) in new[] { ("c-fast-15", "s2_fast"), ("c-fast-10", "s2_fast"), ("c-off", "off"), ("c-old-9", "off") })
+        {
+            Assert.All(gateway[name].GetProperty("connections").EnumerateArray(),
+                c => Assert.Equal(mode, c.GetProperty("compression").GetProperty("mode").GetString()));
+        }
+
+        // Every member hears every other, with a compressible payload and headers, in order.
+        var clients = new List<NatsClient>();
+        foreach (var member in members)
+            clients.Add(await deployment.ConnectAsync(member));
+        var payload = string.Concat(Enumerable.Repeat("{\"order\":42,\"state\":\"created\"} ", 40));
+        for (var from = 0; from < clients.Count; from++)
+        {
+            var subject = $"fan.{from}";
+            var subscriptions = new List<NatsSubscription>();
+            for (var to = 0; to < clients.Count; to++)
+            {
+                if (to != from)
+                    subscriptions.Add(await clients[to].SubscribeAsync(subject));
+            }
+            await InterestProbe.WaitAllAsync([.. clients.Where((_, i) => i != from)], [clients[from]]);
+            for (var n = 0; n < 25; n++)
+                await clients[from].PublishAsync(subject, $"{n} {payload}", headers: [new("X-N", n.ToString(CultureInfo.InvariantCulture))]);
+            foreach (var subscription in subscriptions)
+            {
+                var got = await subscription.CollectAsync(25, Wait);
+                Assert.Equal(Enumerable.Range(0, 25).Select(n => $"{n} {payload}"), got.Select(m => m.Text));
+            }
+        }
+
+        // Request/reply across a compressed and a plain link.
+        await clients[3].ServeAsync("svc.echo", m => m.Payload);
+        await InterestProbe.WaitAsync(clients[3], clients[0]);
+        Assert.Equal(payload, (await clients[0].RequestAsync("svc.echo", System.Text.Encoding.UTF8.GetBytes(payload), Wait)).Text);
+
+        // Compression did its work on the compressed links: fewer bytes on the wire than before S2.
+        var after = await deployment.MembersAsync(Cluster);
+        var compression = after["c-fast-15"].GetProperty("connections").EnumerateArray().Select(c => c.GetProperty("compression")).ToList();
+        var plainOut = compression.Sum(c => c.GetProperty("out_plain_bytes").GetInt64());
+        var wireOut = compression.Sum(c => c.GetProperty("out_wire_bytes").GetInt64());
+        Assert.True(plainOut > 0 && wireOut < plainOut / 2, $"out: {plainOut} plain bytes became {wireOut} on the wire");
+        var wireIn = compression.Sum(c => c.GetProperty("in_wire_bytes").GetInt64());
+        var decodedIn = compression.Sum(c => c.GetProperty("in_decoded_bytes").GetInt64());
+        Assert.True(decodedIn > 0 && wireIn < decodedIn, $"in: {wireIn} wire bytes decoded to {decodedIn}");
+    }
+
+    /// <summary>The <c>compression</c> of each route in a member's own /routez.</summary>
+    private static async Task<List<string?>> MemberCompressionAsync(NatsServerProcess member)
+    {
+        using var routez = await member.MonitorAsync("routez");
+        return [.. routez.RootElement.GetProperty("routes").EnumerateArray()
+            .Select(r => r.TryGetProperty("compression", out var c) ? c.GetString() : null).Distinct()];
+    }
+}
