@@ -90,6 +90,66 @@ public sealed class CompressedRouteTests
         Assert.True(decodedIn > 0 && wireIn < decodedIn, $"in: {wireIn} wire bytes decoded to {decodedIn}");
     }
 
+    /// <summary>
+    /// Each mode of the spec (and a member asking more than an accepting gateway): what the gateway
+    /// writes, what the members' own /routez says, and that messages cross both ways.
+    /// </summary>
+    [Theory]
+    [InlineData("s2_better", null, "s2_better")]
+    [InlineData("s2_best", null, "s2_best")]
+    [InlineData("s2_auto", null, "s2_auto")]
+    [InlineData("accept", "s2_best", "s2_best")]
+    [InlineData("accept", null, "off")]
+    [InlineData("off", "s2_fast", "off")]
+    public async Task Every_mode_negotiates_as_nats_server_and_relays(string specMode, string? memberMode, string gatewayMode)
+    {
+        await using var deployment = await GatewayDeployment.StartAsync();
+        await deployment.CreateClusterAsync(Cluster, $$"""
+            cluster {
+              name: compressed
+              listen: 127.0.0.1:-1
+              authorization { user: ruser, password: "{{Password}}" }
+              compression: {{specMode}}
+            }
+            """);
+        // member-config writes the spec's mode (none for the default, accept); a member may ask for another.
+        Func<string, string>? edit = memberMode is null ? null
+            : block => block.Contains("compression:", StringComparison.Ordinal)
+                ? System.Text.RegularExpressions.Regex.Replace(block, "compression: [^\n]*", $"compression: {memberMode}")
+                : block.Replace("cluster {\n", $"cluster {{\n  compression: {memberMode}\n", StringComparison.Ordinal);
+        var a = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "m-a", Password, edit: edit);
+        var b = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_10, "m-b", Password, edit: edit);
+        await deployment.WaitForMembersAsync(Cluster, ["m-a", "m-b"]);
+
+        var gateway = await deployment.MembersAsync(Cluster);
+        foreach (var name in new[] { "m-a", "m-b" })
+        {
+            Assert.All(gateway[name].GetProperty("connections").EnumerateArray(),
+                c => Assert.Equal(gatewayMode, c.GetProperty("compression").GetProperty("mode").GetString()));
+        }
+        foreach (var member in new[] { a, b })
+        {
+            var seen = await MemberCompressionAsync(member);
+            if (gatewayMode == "off")
+                Assert.DoesNotContain(seen, m => m is not null && m.StartsWith("s2_", StringComparison.Ordinal));
+            else
+                Assert.All(seen, m => Assert.StartsWith("s2_", m, StringComparison.Ordinal));
+        }
+
+        var onA = await deployment.ConnectAsync(a);
+        var onB = await deployment.ConnectAsync(b);
+        var payload = string.Concat(Enumerable.Repeat("compressible text ", 100));
+        foreach (var (from, to) in new[] { (onA, onB), (onB, onA) })
+        {
+            var subject = $"mode.{Guid.NewGuid():N}";
+            var subscription = await to.SubscribeAsync(subject);
+            await InterestProbe.WaitAsync(to, from);
+            for (var n = 0; n < 10; n++)
+                await from.PublishAsync(subject, $"{n}:{payload}");
+            Assert.Equal(Enumerable.Range(0, 10).Select(n => $"{n}:{payload}"), (await subscription.CollectAsync(10, Wait)).Select(m => m.Text));
+        }
+    }
+
     /// <summary>The <c>compression</c> of each route in a member's own /routez.</summary>
     private static async Task<List<string?>> MemberCompressionAsync(NatsServerProcess member)
     {
