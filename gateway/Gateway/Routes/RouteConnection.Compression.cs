@@ -3,10 +3,14 @@ using Nats.OrleansRoutes.Protocol.Compression;
 
 namespace Nats.OrleansRoutes.Gateway.Routes;
 
-// S2 compression of an accepted route (protocol doc §5.3, the accepting side): the member's first
-// INFO carries its choice; if both sides compress, every byte after that INFO's line is S2 in both
-// directions. The gateway answers with its INFO, compressed, and registers the member on its
-// second INFO. Routes the gateway dials announce "off" (their switch is not implemented yet).
+// S2 compression of a route (protocol doc §5.2, §5.3). Each side decides on the other's first
+// INFO; if both compress, the switch is at a byte boundary set by the INFO lines:
+// * accepted (the member dialled): the member's first INFO carries its choice; every byte after
+//   that INFO's line is S2 both ways; the gateway answers with its INFO (the first S2 it writes) and
+//   registers the member on the member's second INFO;
+// * dialled (the gateway solicited): the member's INFO on accept decides; the gateway sends its
+//   INFO plain and writes only S2 afterwards, reads S2 from the byte after the member's INFO,
+//   registers on the member's second (compressed) INFO and then sends its own second INFO.
 internal sealed partial class RouteConnection
 {
     private bool _negotiated;
@@ -20,19 +24,20 @@ internal sealed partial class RouteConnection
     /// <summary>Compressed bytes read and what they decoded to (0 when the route is not compressed).</summary>
     public (long Wire, long Decoded) CompressedIn => _inflate is { } inflate ? (inflate.BytesIn, inflate.BytesOut) : (0, 0);
 
-    /// <summary>The mode this gateway announces on the connection: the spec's, or off where no switch is implemented.</summary>
+    /// <summary>Whether the spec lets this connection negotiate compression at all.</summary>
+    private bool MayCompress => _server.Spec.Compression.Mode is not (CompressionNegotiation.Off or CompressionNegotiation.NotSupported);
+
+    /// <summary>The mode this gateway announces before deciding: the spec's (no field for "not supported", as nats-server).</summary>
     private string? AnnouncedCompression() =>
-        Solicited is not null ? CompressionNegotiation.Off
-        : _server.Spec.Compression.Mode == CompressionNegotiation.NotSupported ? null
-        : _server.Spec.Compression.Mode;
+        _server.Spec.Compression.Mode == CompressionNegotiation.NotSupported ? null : _server.Spec.Compression.Mode;
 
     /// <summary>
-    /// On the member's first INFO of an accepted connection: decide. Null when the route stays
-    /// plain (the INFO then registers it); otherwise the outcome of switching or refusing.
+    /// On the member's first INFO: decide. Null when the route stays plain (the INFO then registers
+    /// it); otherwise the outcome of switching or refusing.
     /// </summary>
     private Outcome? NegotiateCompression(RouteInfo info)
     {
-        if (_negotiated || Solicited is not null)
+        if (_negotiated)
             return null;
         _negotiated = true;
         var decision = CompressionNegotiation.Decide(_server.Spec.Compression.Mode, info.Compression);
@@ -42,17 +47,39 @@ internal sealed partial class RouteConnection
             return Outcome.Close;
         }
         if (!decision.Compresses)
+        {
+            if (Solicited is not null && MayCompress)
+            {
+                WriteInfo(); // held back until the member's INFO; the route stays plain
+                ScheduleSend();
+            }
             return null;
+        }
         lock (Out.Gate)
         {
-            // What is queued was written before the switch and goes out plain; the INFO after it is the first S2.
-            var plain = Out.TakeAll();
-            _plainBeforeSwitch = plain;
+            // Dialled: our INFO goes out plain and is the last plain byte. Accepted: our INFO answers
+            // and is the first S2. Either way what is queued now was written before the switch.
+            if (Solicited is not null)
+                WriteInfo(decision.AnnouncedMode);
+            _plainBeforeSwitch = Out.TakeAll();
             _compression = decision;
-            RouteWriter.WriteInfo(Out, RouteJson.Serialize(_server.Info() with { Compression = decision.AnnouncedMode }));
+            if (Solicited is null)
+                WriteInfo(decision.AnnouncedMode);
         }
         ScheduleSend();
         return Outcome.Compress;
+    }
+
+    /// <summary>
+    /// A dialled, compressed route, as its member's second INFO arrives: our second INFO (which
+    /// registers the route at the member) goes first, before the interest registration writes.
+    /// </summary>
+    private void BeforeRegistering()
+    {
+        if (Solicited is null || _compression is not { Compresses: true } decision)
+            return;
+        WriteInfo(decision.AnnouncedMode);
+        ScheduleSend();
     }
 
     /// <summary>What the sender sends next: bytes written before the switch as they are, later ones as one S2 stream.</summary>

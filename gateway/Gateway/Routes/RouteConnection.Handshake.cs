@@ -98,6 +98,7 @@ internal sealed partial class RouteConnection
             if (info.RoutePoolSize is not null)
                 info = info with { RoutePoolIndex = solicited.PoolIndex == 0 ? null : solicited.PoolIndex, RouteAccount = solicited.Account };
         }
+        BeforeRegistering();
         Refusal? refusal;
         lock (_server.Hub.Gate)
         {

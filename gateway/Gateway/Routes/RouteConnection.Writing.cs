@@ -139,9 +139,10 @@ internal sealed partial class RouteConnection
         Out.Release(segments);
     }
 
-    private void WriteInfo()
+    /// <summary>Our INFO: the spec's compression mode (or <paramref name="compression"/>, once decided), and on a dialled route the slot we chose.</summary>
+    private void WriteInfo(string? compression = null)
     {
-        var info = _server.Info() with { Compression = AnnouncedCompression() };
+        var info = _server.Info() with { Compression = compression ?? AnnouncedCompression() };
         if (Solicited is { } solicited)
             info = info with { RoutePoolIndex = solicited.PoolIndex == 0 ? null : solicited.PoolIndex, RouteAccount = solicited.Account };
         var json = RouteJson.Serialize(info);

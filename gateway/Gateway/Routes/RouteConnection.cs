@@ -120,12 +120,18 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         _server.Metrics.ConnectionsOpened.Add(1);
         if (Solicited is { } solicited)
         {
-            // As nats-server's solicitor with compression off: CONNECT, then our INFO at once with
-            // the slot we chose; the member's INFO (sent on accept) registers the connection.
+            // As nats-server's solicitor: CONNECT; with compression off our INFO (with the slot we
+            // chose) follows at once, otherwise after the member's INFO decided it (§5.3). The
+            // member's INFO (sent on accept) registers the connection.
             State = RouteState.AwaitingInfo;
             WriteConnect(solicited);
+            if (!MayCompress)
+                WriteInfo();
         }
-        WriteInfo();
+        else
+        {
+            WriteInfo();
+        }
         ScheduleSend();
         _loops = Task.WhenAll(ReadLoopAsync(), WriteLoopAsync(), KeepaliveLoopAsync());
     }

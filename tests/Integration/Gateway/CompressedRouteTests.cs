@@ -150,6 +150,55 @@ public sealed class CompressedRouteTests
         }
     }
 
+    [Theory]
+    [InlineData(NatsServerBinaries.V2_15)]
+    [InlineData(NatsServerBinaries.V2_10)]
+    public async Task A_member_the_gateway_dials_compresses_too(string version)
+    {
+        await using var deployment = await GatewayDeployment.StartAsync();
+        var soloRoutePort = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
+        await using var solo = await NatsServerProcess.StartAsync(version, "c-solo", $$"""
+            server_name: c-solo
+            cluster {
+              name: compressed
+              listen: 127.0.0.1:{{soloRoutePort}}
+              authorization { user: ruser, password: "{{Password}}" }
+              compression: s2_best
+            }
+            """);
+        await deployment.CreateClusterAsync(Cluster, $$"""
+            cluster {
+              name: compressed
+              listen: 127.0.0.1:-1
+              authorization { user: ruser, password: "{{Password}}" }
+              routes: [ "nats-route://ruser:{{Password}}@127.0.0.1:{{soloRoutePort}}" ]
+              compression: s2_fast
+            }
+            """);
+        var accepted = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "c-accepted", Password);
+        await deployment.WaitForMembersAsync(Cluster, ["c-solo", "c-accepted"], connections: 4);
+        var members = await deployment.MembersAsync(Cluster);
+        Assert.All(members["c-solo"].GetProperty("connections").EnumerateArray(), c =>
+        {
+            Assert.True(c.GetProperty("solicited").GetBoolean());
+            Assert.Equal("s2_fast", c.GetProperty("compression").GetProperty("mode").GetString());
+        });
+        Assert.All(await MemberCompressionAsync(solo), m => Assert.Equal("s2_best", m));
+
+        var onSolo = await deployment.ConnectAsync(solo);
+        var onAccepted = await deployment.ConnectAsync(accepted);
+        var payload = string.Concat(Enumerable.Repeat("dialled and compressed ", 80));
+        foreach (var (from, to) in new[] { (onAccepted, onSolo), (onSolo, onAccepted) })
+        {
+            var subject = $"solo.{Guid.NewGuid():N}";
+            var subscription = await to.SubscribeAsync(subject);
+            await InterestProbe.WaitAsync(to, from);
+            for (var n = 0; n < 10; n++)
+                await from.PublishAsync(subject, $"{n}:{payload}");
+            Assert.Equal(Enumerable.Range(0, 10).Select(n => $"{n}:{payload}"), (await subscription.CollectAsync(10, Wait)).Select(m => m.Text));
+        }
+    }
+
     /// <summary>The <c>compression</c> of each route in a member's own /routez.</summary>
     private static async Task<List<string?>> MemberCompressionAsync(NatsServerProcess member)
     {
