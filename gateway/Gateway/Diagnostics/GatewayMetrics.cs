@@ -24,6 +24,8 @@ public sealed class GatewayMetrics : IDisposable
         LeaseRenewals = _meter.CreateCounter<long>("natsroutes.gateway.lease.renewals", description: "Lease renewals, by outcome");
         GrainCallLatency = _meter.CreateHistogram<double>("natsroutes.gateway.grain_call.duration", unit: "ms", description: "Latency of the gateway's grain calls");
         Mismatches = _meter.CreateCounter<long>("natsroutes.gateway.member.mismatches", description: "Members whose pool size or pinned accounts differ from the cluster spec");
+        CompressionBytes = _meter.CreateCounter<long>("natsroutes.gateway.compression.bytes", unit: "By",
+            description: "Bytes of compressed routes, by direction (in, out) and form (wire: S2 as sent or received; plain: before S2 or after decoding)");
         RouteDials = _meter.CreateCounter<long>("natsroutes.gateway.route.dials", description: "Attempts to dial a spec route, by result (connected, failed)");
     }
 
@@ -40,6 +42,7 @@ public sealed class GatewayMetrics : IDisposable
     public Histogram<double> GrainCallLatency { get; }
     public Counter<long> Mismatches { get; }
     public Counter<long> RouteDials { get; }
+    public Counter<long> CompressionBytes { get; }
 
     /// <summary>Gauges read at scrape time from the gateway's state.</summary>
     public void Observe(Func<int> clustersServed, Func<int> connectionsOpen, Func<int> members, Func<int> handshakes)

@@ -109,6 +109,17 @@ internal sealed partial class RouteConnection
                 : Config.Cluster.CompressionSpec.DefaultRttThresholds),
             _ => true,
         };
-        return Out.Compress(segments, chunks);
+        var (plainBefore, wireBefore) = (Out.CompressedIn, Out.CompressedOut);
+        var stream = Out.Compress(segments, chunks);
+        Count("out", Out.CompressedIn - plainBefore, Out.CompressedOut - wireBefore);
+        return stream;
+    }
+
+    /// <summary>Counts one batch of S2 on the wire and its plain bytes, per direction.</summary>
+    private void Count(string direction, long plain, long wire)
+    {
+        var metric = _server.Metrics.CompressionBytes;
+        metric.Add(plain, new KeyValuePair<string, object?>("direction", direction), new KeyValuePair<string, object?>("form", "plain"));
+        metric.Add(wire, new KeyValuePair<string, object?>("direction", direction), new KeyValuePair<string, object?>("form", "wire"));
     }
 }

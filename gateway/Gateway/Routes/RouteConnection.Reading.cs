@@ -127,7 +127,9 @@ internal sealed partial class RouteConnection
         if (!compressed.Reader.TryRead(out var result))
             return;
         var input = result.Buffer;
-        _inflate!.Read(ref input, pipe.Writer);
+        var (wireBefore, plainBefore) = (_inflate!.BytesIn, _inflate.BytesOut);
+        _inflate.Read(ref input, pipe.Writer);
+        Count("in", _inflate.BytesOut - plainBefore, _inflate.BytesIn - wireBefore);
         compressed.Reader.AdvanceTo(input.Start, input.End);
         await pipe.Writer.FlushAsync(_closing.Token);
     }

@@ -88,6 +88,12 @@ public sealed class CompressedRouteTests
         var wireIn = compression.Sum(c => c.GetProperty("in_wire_bytes").GetInt64());
         var decodedIn = compression.Sum(c => c.GetProperty("in_decoded_bytes").GetInt64());
         Assert.True(decodedIn > 0 && wireIn < decodedIn, $"in: {wireIn} wire bytes decoded to {decodedIn}");
+
+        // And /metrics counts the same, for every compressed link together.
+        var metricPlain = await deployment.MetricAsync("natsroutes_gateway_compression_bytes_total{direction=\"out\",form=\"plain\"}");
+        var metricWire = await deployment.MetricAsync("natsroutes_gateway_compression_bytes_total{direction=\"out\",form=\"wire\"}");
+        Assert.True(metricPlain >= plainOut && metricWire < metricPlain, $"/metrics out: {metricPlain} plain, {metricWire} wire");
+        Assert.True(await deployment.MetricAsync("natsroutes_gateway_compression_bytes_total{direction=\"in\",form=\"plain\"}") >= decodedIn);
     }
 
     /// <summary>
