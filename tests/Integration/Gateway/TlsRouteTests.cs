@@ -144,5 +144,57 @@ public sealed class TlsRouteTests(TlsDeployment tls) : IClassFixture<TlsDeployme
         await refused.KillAsync();
     }
 
+    [Fact]
+    public async Task Compression_works_inside_tls_accepted_and_dialled()
+    {
+        var deployment = tls.Deployment;
+        var cluster = new ClusterRef("acme", "tlss2");
+        var soloPort = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
+        var soloCertificate = tls.Ca.Issue("s2-solo", "CN=s2-solo, O=Acme", [IPAddress.Loopback]);
+        await using var solo = await NatsServerProcess.StartAsync(NatsServerBinaries.V2_10, "s2-solo", $$"""
+            server_name: s2-solo
+            cluster {
+              name: tlss2
+              listen: 127.0.0.1:{{soloPort}}
+              authorization { user: ruser, password: "{{TlsDeployment.Password}}" }
+              tls { cert_file: "{{soloCertificate.CertFile}}", key_file: "{{soloCertificate.KeyFile}}", ca_file: "{{tls.Ca.CaFile}}", timeout: 2 }
+              compression: s2_fast
+            }
+            """);
+        await deployment.CreateClusterAsync(cluster, $$"""
+            cluster {
+              name: tlss2
+              listen: 127.0.0.1:-1
+              authorization { user: ruser, password: "{{TlsDeployment.Password}}" }
+              routes: [ "nats-route://ruser:{{TlsDeployment.Password}}@127.0.0.1:{{soloPort}}" ]
+              tls { cert_file: "{{tls.GatewayCertificate.Cert}}", key_file: "{{tls.GatewayCertificate.Key}}", ca_file: "{{tls.Ca.CaFile}}", timeout: 2 }
+              compression: s2_fast
+            }
+            """);
+        var certificate = tls.Ca.Issue("s2-m1", "CN=s2-m1, O=Acme", [IPAddress.Loopback]);
+        var m1 = await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_15, "s2-m1", TlsDeployment.Password,
+            edit: block => TlsDeployment.WithTls(block, certificate, tls.Ca.CaFile));
+        await deployment.WaitForMembersAsync(cluster, ["s2-m1", "s2-solo"], connections: 4);
+        var members = await deployment.MembersAsync(cluster);
+        foreach (var name in new[] { "s2-m1", "s2-solo" })
+        {
+            Assert.All(members[name].GetProperty("connections").EnumerateArray(),
+                c => Assert.Equal("s2_fast", c.GetProperty("compression").GetProperty("mode").GetString()));
+        }
+
+        var onM1 = await deployment.ConnectAsync(m1);
+        var onSolo = await deployment.ConnectAsync(solo);
+        var payload = string.Concat(Enumerable.Repeat("tls then s2 ", 100));
+        foreach (var (from, to) in new[] { (onM1, onSolo), (onSolo, onM1) })
+        {
+            var subject = $"tlss2.{Guid.NewGuid():N}";
+            var subscription = await to.SubscribeAsync(subject);
+            await InterestProbe.WaitAsync(to, from);
+            for (var i = 0; i < 10; i++)
+                await from.PublishAsync(subject, $"{i}:{payload}");
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}:{payload}"), (await subscription.CollectAsync(10, Wait)).Select(m => m.Text));
+        }
+    }
+
     private Task<double> MetricAsync(string sample) => tls.Deployment.MetricAsync(sample);
 }
