@@ -5,7 +5,14 @@ namespace Nats.OrleansRoutes.Bench.Relay;
 
 /// <summary>One throughput run: messages/s received on B from a publisher on A, and what the middle process used.</summary>
 internal sealed record ThroughputResult(string Setup, int Size, int Run, double MessagesPerSecond, long Published, long Received,
-    double MiddleCpuPercent, long MiddleRssBytes);
+    double MiddleCpuPercent, long MiddleRssBytes, double? WireBytesPerMessage);
+
+/// <summary>What the messages carry: random bytes (incompressible) or JSON-like text (compressible).</summary>
+internal enum PayloadKind
+{
+    Random,
+    Json,
+}
 
 /// <summary>Request/reply round trips, A → B and B → A, in microseconds.</summary>
 internal sealed record LatencyResult(string Setup, int Run, double P50AtoB, double P99AtoB, double P50BtoA, double P99BtoA);
@@ -18,14 +25,14 @@ internal static class Measurements
     /// A publisher on A sends as fast as nats-server lets it (it stalls fast producers) for warmup +
     /// <paramref name="window"/>; the rate is what B's subscriber received during the window.
     /// </summary>
-    public static async Task<ThroughputResult> ThroughputAsync(RelaySetup setup, int size, int run, TimeSpan window)
+    public static async Task<ThroughputResult> ThroughputAsync(RelaySetup setup, int size, int run, TimeSpan window, PayloadKind kind)
     {
         for (var attempt = 1; ; attempt++)
         {
             var slowBefore = SlowConsumers(setup.B.Output);
             try
             {
-                return await MeasureThroughputAsync(setup, size, run, window);
+                return await MeasureThroughputAsync(setup, size, run, window, kind);
             }
             catch (Exception e) when (e is IOException or TimeoutException)
             {
@@ -49,7 +56,7 @@ internal static class Measurements
 
     private static string Tail(string output) => string.Join('\n', output.Split('\n').TakeLast(15));
 
-    private static async Task<ThroughputResult> MeasureThroughputAsync(RelaySetup setup, int size, int run, TimeSpan window)
+    private static async Task<ThroughputResult> MeasureThroughputAsync(RelaySetup setup, int size, int run, TimeSpan window, PayloadKind kind)
     {
         await using var publisher = await FramePublisher.ConnectAsync(setup.A.ClientPort, CancellationToken.None);
         var subject = $"bench.flow.{size}.{run}";
@@ -59,8 +66,7 @@ internal static class Measurements
         await using (var probePublisher = await setup.A.ConnectAsync(name: "bench-probe-pub"))
             await WaitInterestAsync(probeSubscriber, probePublisher);
 
-        var payload = new byte[size];
-        Random.Shared.NextBytes(payload);
+        var payload = Payload(kind, size);
         var batch = Math.Clamp(256 * 1024 / (size + 32), 4, 2000);
         var frames = FramePublisher.Frames(subject, payload, batch);
         using var stop = new CancellationTokenSource(Warmup + window);
@@ -76,19 +82,45 @@ internal static class Measurements
 
         await Task.Delay(Warmup);
         var startCount = received.Count;
+        var startWire = await setup.WireBytesOutAsync();
         var startStats = setup.MiddlePid is { } pid ? ProcessStats.Read(pid) : default;
         var clock = Stopwatch.StartNew();
         await Task.Delay(window);
         var endCount = received.Count;
         var elapsed = clock.Elapsed;
         var endStats = setup.MiddlePid is { } pid2 ? ProcessStats.Read(pid2) : default;
+        var endWire = await setup.WireBytesOutAsync();
+        double? wirePerMessage = startWire is { } w0 && endWire is { } w1 && endCount > startCount ? (w1 - w0) / (endCount - startCount) : null;
         await publishing;
         // Let what is still in flight arrive before the next run starts.
         await publisher.PingAsync(CancellationToken.None);
         await received.WaitForCountAsync(published, TimeSpan.FromSeconds(10));
 
         return new ThroughputResult(setup.Name, size, run, (endCount - startCount) / elapsed.TotalSeconds, published, received.Count,
-            setup.MiddlePid is null ? 0 : (endStats.Cpu - startStats.Cpu) / elapsed * 100, endStats.RssBytes);
+            setup.MiddlePid is null ? 0 : (endStats.Cpu - startStats.Cpu) / elapsed * 100, endStats.RssBytes, wirePerMessage);
+    }
+
+    /// <summary>
+    /// A payload of <paramref name="size"/> bytes: random, or JSON records such as services publish
+    /// (field names repeat, values vary), which S2 shrinks.
+    /// </summary>
+    private static byte[] Payload(PayloadKind kind, int size)
+    {
+        var payload = new byte[size];
+        if (kind == PayloadKind.Random)
+        {
+            Random.Shared.NextBytes(payload);
+            return payload;
+        }
+        var random = new Random(size);
+        var text = new System.Text.StringBuilder();
+        while (text.Length < size)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"{{\"id\":{random.Next(1_000_000)},\"event\":\"order.{(random.Next(3) switch { 0 => "created", 1 => "paid", _ => "shipped" })}\",\"amount\":{random.Next(100_000) / 100.0},\"currency\":\"EUR\",\"customer\":\"c-{random.Next(10_000):D6}\"}}");
+        }
+        System.Text.Encoding.ASCII.GetBytes(text.ToString(0, size), payload);
+        return payload;
     }
 
     /// <summary>Sequential requests both ways for <paramref name="window"/> each; percentiles of the round trips.</summary>

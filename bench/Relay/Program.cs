@@ -6,7 +6,7 @@ using Nats.OrleansRoutes.Bench.Relay;
 var options = RelayOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: run [--seconds N] [--runs N] [--sizes 16,128,1024,16384] [--setups gateway,direct,haproxy-l4] [--out FILE] [--hold]");
+    Console.Error.WriteLine("usage: run [--seconds N] [--runs N] [--sizes 16,128,1024,16384] [--setups gateway,direct,haproxy-l4,gateway-s2,direct-s2] [--payload random|json] [--out FILE] [--hold]");
     return 2;
 }
 
@@ -15,8 +15,10 @@ foreach (var name in options.Setups)
 {
     RelaySetup setup = name switch
     {
-        "gateway" => new GatewaySetup(),
-        "direct" => new DirectSetup(),
+        "gateway" => new GatewaySetup(compression: null),
+        "direct" => new DirectSetup(compression: null),
+        "gateway-s2" => new GatewaySetup(compression: "s2_fast"),
+        "direct-s2" => new DirectSetup(compression: "s2_fast"),
         "haproxy-l4" => new L4Setup(),
         _ => throw new ArgumentException($"unknown setup {name}"),
     };
@@ -40,7 +42,7 @@ try
             foreach (var setup in setups)
             {
                 foreach (var size in options.Sizes)
-                    Console.WriteLine(await Measurements.ThroughputAsync(setup, size, run, options.Window));
+                    Console.WriteLine(await Measurements.ThroughputAsync(setup, size, run, options.Window, options.Payload));
             }
         }
         return 0;
@@ -51,7 +53,7 @@ try
     foreach (var setup in setups)
     {
         foreach (var size in options.Sizes)
-            await Measurements.ThroughputAsync(setup, size, -1, TimeSpan.FromSeconds(1));
+            await Measurements.ThroughputAsync(setup, size, -1, TimeSpan.FromSeconds(1), options.Payload);
         await Measurements.LatencyAsync(setup, -1, TimeSpan.FromSeconds(1));
     }
 
@@ -65,9 +67,10 @@ try
             var order = run % 2 == 0 ? setups : Enumerable.Reverse(setups).ToList();
             foreach (var setup in order)
             {
-                var result = await Measurements.ThroughputAsync(setup, size, run, options.Window);
+                var result = await Measurements.ThroughputAsync(setup, size, run, options.Window, options.Payload);
                 throughput.Add(result);
-                Console.WriteLine($"run {run} {size,6} B {setup.Name,-10} {result.MessagesPerSecond,12:N0} msg/s  lost {result.Published - result.Received}  middle cpu {result.MiddleCpuPercent:F0}%");
+                var wire = result.WireBytesPerMessage is { } w ? $"  wire {w:F0} B/msg" : "";
+                Console.WriteLine($"run {run} {size,6} B {setup.Name,-10} {result.MessagesPerSecond,12:N0} msg/s  lost {result.Published - result.Received}  middle cpu {result.MiddleCpuPercent:F0}%{wire}");
             }
         }
         foreach (var setup in run % 2 == 0 ? setups : Enumerable.Reverse(setups).ToList())
@@ -92,7 +95,8 @@ finally
 }
 
 /// <summary>Command-line options of the relay benchmark.</summary>
-internal sealed record RelayOptions(TimeSpan Window, int Runs, IReadOnlyList<int> Sizes, IReadOnlyList<string> Setups, string Out, bool Hold)
+internal sealed record RelayOptions(TimeSpan Window, int Runs, IReadOnlyList<int> Sizes, IReadOnlyList<string> Setups, string Out, bool Hold,
+    PayloadKind Payload)
 {
     public static RelayOptions? Parse(string[] args)
     {
@@ -104,6 +108,7 @@ internal sealed record RelayOptions(TimeSpan Window, int Runs, IReadOnlyList<int
         string[] setups = ["gateway", "direct", "haproxy-l4"];
         var output = Path.Combine("docs", "benchmarks", "relay.md");
         var hold = false;
+        var payload = PayloadKind.Random;
         for (var i = 1; i < args.Length; i++)
         {
             switch (args[i])
@@ -126,10 +131,13 @@ internal sealed record RelayOptions(TimeSpan Window, int Runs, IReadOnlyList<int
                 case "--hold":
                     hold = true;
                     break;
+                case "--payload":
+                    payload = Enum.Parse<PayloadKind>(args[++i], ignoreCase: true);
+                    break;
                 default:
                     return null;
             }
         }
-        return new RelayOptions(window, runs, sizes, setups, output, hold);
+        return new RelayOptions(window, runs, sizes, setups, output, hold, payload);
     }
 }

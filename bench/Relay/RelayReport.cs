@@ -13,40 +13,51 @@ internal static class RelayReport
         text.AppendLine("# Relay benchmark results");
         text.AppendLine();
         text.AppendLine(c, $"Written by `bench/Relay` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores. Medians of {options.Runs} alternating runs of {options.Window.TotalSeconds:0.#} s each (after 0.5 s warm-up).");
-        text.AppendLine("Two nats-server 2.15.1 members A and B; publisher on A, subscriber on B, one subject; the benchmark's own");
+        text.AppendLine(c, $"Two nats-server 2.15.1 members A and B; publisher on A, subscriber on B, one subject; {(options.Payload == PayloadKind.Json ? "JSON-like (compressible)" : "random (incompressible)")} payloads; the benchmark's own");
         text.AppendLine("clients run on the same cores as the servers, the gateway and haproxy.");
         text.AppendLine();
         text.AppendLine("## Throughput (messages/s received on B)");
         text.AppendLine();
         var setups = throughput.Select(r => r.Setup).Distinct().ToList();
+        // The gateway and the direct route, plain or with S2 ("gateway-s2", "direct-s2").
+        var gatewaySetup = setups.FirstOrDefault(s => s.StartsWith("gateway", StringComparison.Ordinal));
+        var directSetup = setups.FirstOrDefault(s => s.StartsWith("direct", StringComparison.Ordinal));
+        var l4Setup = setups.FirstOrDefault(s => s == "haproxy-l4");
+        var wire = throughput.Any(r => r.WireBytesPerMessage is not null);
         text.Append("| payload |");
         foreach (var setup in setups)
             text.Append(c, $" {setup} |");
-        if (setups.Contains("gateway") && setups.Contains("direct"))
-            text.Append(" gateway / direct |");
-        if (setups.Contains("gateway") && setups.Contains("haproxy-l4"))
-            text.Append(" gateway / haproxy |");
-        text.AppendLine(" gateway CPU | runs (msg/s) |");
+        if (gatewaySetup is not null && directSetup is not null)
+            text.Append(c, $" {gatewaySetup} / {directSetup} |");
+        if (gatewaySetup is not null && l4Setup is not null)
+            text.Append(c, $" {gatewaySetup} / haproxy |");
+        text.AppendLine(wire ? " gateway CPU | gateway → B on the wire | runs (msg/s) |" : " gateway CPU | runs (msg/s) |");
         text.Append("|---|");
         foreach (var _ in setups)
             text.Append("---:|");
-        if (setups.Contains("gateway") && setups.Contains("direct"))
+        if (gatewaySetup is not null && directSetup is not null)
             text.Append("---:|");
-        if (setups.Contains("gateway") && setups.Contains("haproxy-l4"))
+        if (gatewaySetup is not null && l4Setup is not null)
             text.Append("---:|");
-        text.AppendLine("---:|---|");
+        text.AppendLine(wire ? "---:|---:|---|" : "---:|---|");
         foreach (var size in throughput.Select(r => r.Size).Distinct().Order())
         {
             var medians = setups.ToDictionary(s => s, s => Median(throughput.Where(r => r.Setup == s && r.Size == size).Select(r => r.MessagesPerSecond)));
             text.Append(c, $"| {Size(size)} |");
             foreach (var setup in setups)
                 text.Append(c, $" {medians[setup]:N0} |");
-            if (medians.TryGetValue("gateway", out var gateway) && medians.TryGetValue("direct", out var direct))
-                text.Append(c, $" {gateway / direct:0.00}× |");
-            if (medians.TryGetValue("gateway", out var gw) && medians.TryGetValue("haproxy-l4", out var l4))
-                text.Append(c, $" {gw / l4:0.00}× |");
-            var cpu = Median(throughput.Where(r => r.Setup == "gateway" && r.Size == size).Select(r => r.MiddleCpuPercent));
+            if (gatewaySetup is not null && directSetup is not null)
+                text.Append(c, $" {medians[gatewaySetup] / medians[directSetup]:0.00}× |");
+            if (gatewaySetup is not null && l4Setup is not null)
+                text.Append(c, $" {medians[gatewaySetup] / medians[l4Setup]:0.00}× |");
+            var cpu = Median(throughput.Where(r => r.Setup == gatewaySetup && r.Size == size).Select(r => r.MiddleCpuPercent));
             text.Append(c, $" {cpu:0}% |");
+            if (wire)
+            {
+                var perMessage = Median(throughput.Where(r => r.Setup == gatewaySetup && r.Size == size && r.WireBytesPerMessage is not null)
+                    .Select(r => r.WireBytesPerMessage!.Value));
+                text.Append(c, $" {perMessage:0} B/msg |");
+            }
             text.Append(' ').Append(string.Join("; ", setups.Select(s => s + " " + string.Join(", ",
                 throughput.Where(r => r.Setup == s && r.Size == size).Select(r => (r.MessagesPerSecond / 1000).ToString("0", c) + "k"))))).AppendLine(" |");
         }
@@ -71,7 +82,7 @@ internal static class RelayReport
         text.AppendLine();
         text.AppendLine("## Gateway memory");
         text.AppendLine();
-        var rss = throughput.Where(r => r.Setup == "gateway").Select(r => r.MiddleRssBytes).DefaultIfEmpty().Max();
+        var rss = throughput.Where(r => r.Setup == gatewaySetup).Select(r => r.MiddleRssBytes).DefaultIfEmpty().Max();
         text.AppendLine(c, $"Resident set after the runs: {rss / (1024.0 * 1024):0} MiB at most; peak (VmHWM) over the whole benchmark: {gatewayPeakRss / (1024.0 * 1024):0} MiB.");
         return text.ToString();
     }

@@ -23,10 +23,13 @@ internal abstract class RelaySetup : IAsyncDisposable
     /// <summary>The process in the middle (the gateway, haproxy), if any.</summary>
     public virtual int? MiddlePid => null;
 
+    /// <summary>S2 bytes the middle process has written so far (the gateway's counter), when it compresses.</summary>
+    public virtual Task<double?> WireBytesOutAsync() => Task.FromResult<double?>(null);
+
     public abstract Task StartAsync();
 
     /// <summary>The cluster {} block of a member routing to <paramref name="routeTo"/> (or accepting only).</summary>
-    protected static string Block(int listenPort, string? routeTo) => $$"""
+    protected static string Block(int listenPort, string? routeTo, string? compression = null) => $$"""
         server_name: m{{listenPort}}
         cluster {
           name: bench
@@ -34,6 +37,7 @@ internal abstract class RelaySetup : IAsyncDisposable
           no_advertise: true
           authorization { user: ruser, password: "{{Password}}" }
           {{(routeTo is null ? "" : $"routes: [\"nats-route://ruser:{Password}@{routeTo}\"]")}}
+          {{(compression is null ? "" : $"compression: {compression}")}}
         }
         """;
 
@@ -74,16 +78,16 @@ internal abstract class RelaySetup : IAsyncDisposable
     }
 }
 
-/// <summary>A routes straight to B: the baseline a full mesh gives.</summary>
-internal sealed class DirectSetup : RelaySetup
+/// <summary>A routes straight to B: the baseline a full mesh gives (with S2 when <paramref name="compression"/> is set).</summary>
+internal sealed class DirectSetup(string? compression) : RelaySetup
 {
-    public override string Name => "direct";
+    public override string Name => compression is null ? "direct" : "direct-s2";
 
     public override async Task StartAsync()
     {
         var portB = FreePorts.Next();
-        B = await NatsServerProcess.StartAsync(NatsServerBinaries.V2_15, "direct-b", Block(portB, null));
-        A = await NatsServerProcess.StartAsync(NatsServerBinaries.V2_15, "direct-a", Block(FreePorts.Next(), $"127.0.0.1:{portB}"));
+        B = await NatsServerProcess.StartAsync(NatsServerBinaries.V2_15, Name + "-b", Block(portB, null, compression));
+        A = await NatsServerProcess.StartAsync(NatsServerBinaries.V2_15, Name + "-a", Block(FreePorts.Next(), $"127.0.0.1:{portB}", compression));
         await WaitConnectedAsync();
     }
 }
@@ -141,7 +145,7 @@ internal sealed class L4Setup : RelaySetup
 /// imported through the client library, members configured with member-config (pool_size 3 and
 /// $SYS pinned, as nats-server's defaults).
 /// </summary>
-internal sealed class GatewaySetup : RelaySetup
+internal sealed class GatewaySetup(string? compression) : RelaySetup
 {
     private static readonly HttpClient Http = new();
     private readonly string _prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
@@ -151,9 +155,20 @@ internal sealed class GatewaySetup : RelaySetup
     private RunningProcess? _gateway;
     private NatsRoutesClient? _client;
 
-    public override string Name => "gateway";
+    private string? _monitor;
+
+    public override string Name => compression is null ? "gateway" : "gateway-s2";
 
     public override int? MiddlePid => _gateway?.Id;
+
+    public override async Task<double?> WireBytesOutAsync()
+    {
+        if (compression is null || _monitor is null)
+            return null;
+        const string sample = "natsroutes_gateway_compression_bytes_total{direction=\"out\",form=\"wire\"} ";
+        var line = (await Http.GetStringAsync($"{_monitor}/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(sample, StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[sample.Length..], CultureInfo.InvariantCulture);
+    }
 
     public override async Task StartAsync()
     {
@@ -178,6 +193,7 @@ internal sealed class GatewaySetup : RelaySetup
         await _silo.WaitForLineAsync(" ready: grain calls on ", TimeSpan.FromSeconds(60));
         var ready = await _gateway.WaitForLineAsync(" ready: monitoring on ", TimeSpan.FromSeconds(60));
         var routez = ready[ready.IndexOf("http", StringComparison.Ordinal)..].Trim();
+        _monitor = routez[..routez.LastIndexOf('/')];
 
         _client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = new RedisSettings(_redis.Endpoint), KeyPrefix = _prefix });
         var cluster = new ClusterRef("bench", "relay");
@@ -187,6 +203,7 @@ internal sealed class GatewaySetup : RelaySetup
               name: bench
               listen: 127.0.0.1:-1
               authorization { user: ruser, password: "{{Password}}" }
+              {{(compression is null ? "" : $"compression: {compression}")}}
             }
             """, "bench.conf");
         await Until(async () => (await Http.GetFromJsonAsync<JsonElement>(routez)).GetProperty("clusters").GetArrayLength() > 0,

@@ -58,7 +58,7 @@ internal static class StatusCommand
                 return 0;
             }
             var memberTable = new TextTable("MEMBER", "VERSION", "POOL", "CONNECTIONS", "DIFFERS FROM THE SPEC");
-            var connectionTable = new TextTable("MEMBER", "ROUTE", "REMOTE", "RTT", "MSGS IN", "MSGS OUT", "BYTES IN", "BYTES OUT", "INTEREST", "PENDING");
+            var connectionTable = new TextTable("MEMBER", "ROUTE", "REMOTE", "RTT", "S2", "MSGS IN", "MSGS OUT", "BYTES IN", "BYTES OUT", "INTEREST", "PENDING");
             foreach (var member in members)
             {
                 var name = member.GetProperty("server_name").GetString();
@@ -77,6 +77,7 @@ internal static class StatusCommand
                     };
                     var rtt = c.GetProperty("rtt_ms").ValueKind == JsonValueKind.Number ? $"{c.GetProperty("rtt_ms").GetDouble():0.###} ms" : null;
                     connectionTable.Add(name, route, c.GetProperty("remote").GetString(), rtt,
+                        c.GetProperty("compression").GetProperty("mode").GetString(),
                         Number(c.GetProperty("in_msgs").GetInt64()), Number(c.GetProperty("out_msgs").GetInt64()),
                         Number(c.GetProperty("in_bytes").GetInt64()), Number(c.GetProperty("out_bytes").GetInt64()),
                         Number(c.GetProperty("subscriptions").GetInt64()), Number(c.GetProperty("pending_bytes").GetInt64()));

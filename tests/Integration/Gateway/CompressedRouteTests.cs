@@ -50,6 +50,13 @@ public sealed class CompressedRouteTests
                 c => Assert.Equal(mode, c.GetProperty("compression").GetProperty("mode").GetString()));
         }
 
+        // natsroutes status shows the same per connection.
+        var status = await NatsRoutesCli.RunAsync("status", Cluster.Key, "--redis", deployment.Redis.Endpoint, "--prefix", deployment.Prefix);
+        Assert.True(status.ExitCode == 0, status.AllOutput);
+        Assert.Contains(" S2 ", status.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains(status.StandardOutput.Split('\n'), l => l.StartsWith("c-fast-10", StringComparison.Ordinal) && l.Contains(" s2_fast ", StringComparison.Ordinal));
+        Assert.Contains(status.StandardOutput.Split('\n'), l => l.StartsWith("c-old-9", StringComparison.Ordinal) && l.Contains(" off ", StringComparison.Ordinal));
+
         // Every member hears every other, with a compressible payload and headers, in order.
         var clients = new List<NatsClient>();
         foreach (var member in members)
