@@ -31,17 +31,19 @@ internal sealed class CompressedRoutePeer : IAsyncDisposable
     /// <summary>S2 chunk types (0x00 compressed, 0x01 stored) of everything this peer wrote after the switch.</summary>
     public List<byte> SentChunkTypes { get; } = [];
 
-    public static async Task<CompressedRoutePeer> SolicitAsync(int port, string info)
+    public static async Task<CompressedRoutePeer> SolicitAsync(string host, int port, string info, string cluster = "C1",
+        string? user = null, string? password = null)
     {
         var peer = new CompressedRoutePeer();
-        await peer._client.ConnectAsync("127.0.0.1", port);
+        await peer._client.ConnectAsync(host, port);
         peer._stream = peer._client.GetStream();
         var plain = await peer.ReadPlainLineAsync();
         Assert.StartsWith("INFO ", plain, StringComparison.Ordinal);
         Assert.Contains("\"compression\":\"s2_fast\"", plain, StringComparison.Ordinal);
+        var credentials = user is null ? "" : $"\"user\":\"{user}\",\"pass\":\"{password}\",";
         await peer._stream.WriteAsync(Encoding.ASCII.GetBytes(
-            "CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"tls_required\":false,\"headers\":true,"
-            + "\"name\":\"NFAKEHUB000000000000000000000000000000000000000000000000\",\"cluster\":\"C1\"}\r\n" + info));
+            "CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"tls_required\":false,\"headers\":true," + credentials
+            + $"\"name\":\"NFAKEHUB000000000000000000000000000000000000000000000000\",\"cluster\":\"{cluster}\"}}\r\n" + info));
         // Every later byte in both directions is S2; send nothing until the server's compressed INFO is here.
         peer._reading = peer.ReadCompressedAsync();
         await peer.WaitForAsync("INFO {", TimeSpan.FromSeconds(10));
@@ -62,6 +64,12 @@ internal sealed class CompressedRoutePeer : IAsyncDisposable
         }
         await _stream.WriteAsync(bytes);
     }
+
+    /// <summary>Bytes as they are, for malformed input.</summary>
+    public async Task SendRawAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
+
+    /// <summary>Set once the other side closed the connection.</summary>
+    public bool Closed => _reading.IsCompleted;
 
     public async Task WaitForAsync(string text, TimeSpan timeout)
     {

@@ -30,7 +30,7 @@ public sealed class S2InteropTests
               compression: s2_fast
             }
             """);
-        await using var peer = await CompressedRoutePeer.SolicitAsync(routePort, PeerInfo);
+        await using var peer = await CompressedRoutePeer.SolicitAsync("127.0.0.1", routePort, PeerInfo);
         await using var client = await server.ConnectAsync();
         var payload = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ", 60));
 

@@ -212,6 +212,46 @@ public sealed class CompressedRouteTests
         }
     }
 
+    [Fact]
+    public async Task Malformed_compressed_input_closes_only_that_connection()
+    {
+        await using var deployment = await GatewayDeployment.StartAsync();
+        var view = await deployment.CreateClusterAsync(Cluster, $$"""
+            cluster {
+              name: compressed
+              listen: 127.0.0.1:-1
+              authorization { user: ruser, password: "{{Password}}" }
+              compression: s2_fast
+            }
+            """);
+        var a = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "h-a", Password);
+        var b = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_10, "h-b", Password);
+        await deployment.WaitForMembersAsync(Cluster, ["h-a", "h-b"]);
+
+        // A peer negotiates S2 with the gateway as a member would, is registered, then sends a chunk whose CRC is wrong.
+        const string info = "INFO {\"server_id\":\"NFAKEHUB000000000000000000000000000000000000000000000000\",\"server_name\":\"fake-hub\","
+            + "\"version\":\"2.15.1\",\"proto\":3,\"headers\":true,\"max_payload\":1048576,\"cluster\":\"compressed\",\"compression\":\"accept\"}\r\n";
+        await using var peer = await Compression.CompressedRoutePeer.SolicitAsync(view.Placement!.Host, view.Placement.Port, info,
+            cluster: "compressed", user: "ruser", password: Password);
+        await Eventually.TrueAsync(async () => (await deployment.MembersAsync(Cluster)).ContainsKey("fake-hub"), Wait, "the peer is registered");
+        await peer.SendRawAsync([0xff, 0x06, 0, 0, .. "S2sTwO"u8.ToArray(), 0x01, 0x0a, 0x00, 0x00, 0xde, 0xad, 0xbe, 0xef, .. "PING\r\n"u8.ToArray()]);
+
+        await Eventually.TrueAsync(() => Task.FromResult(deployment.Gateway.Output.Contains("malformed compressed input: CRC mismatch", StringComparison.Ordinal)),
+            Wait, "the gateway names the fault");
+        await Eventually.TrueAsync(async () => !(await deployment.MembersAsync(Cluster)).ContainsKey("fake-hub"), Wait, "the peer is dropped");
+        Assert.Contains("fake-hub", deployment.Gateway.Output, StringComparison.Ordinal);
+
+        // The real members were not touched.
+        var onA = await deployment.ConnectAsync(a);
+        var onB = await deployment.ConnectAsync(b);
+        var subscription = await onB.SubscribeAsync("after.fault");
+        await InterestProbe.WaitAsync(onB, onA);
+        for (var n = 0; n < 10; n++)
+            await onA.PublishAsync("after.fault", n.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(Enumerable.Range(0, 10).Select(n => n.ToString(CultureInfo.InvariantCulture)), (await subscription.CollectAsync(10, Wait)).Select(m => m.Text));
+        Assert.Equal(["h-a", "h-b"], (await deployment.MembersAsync(Cluster)).Keys.Order(StringComparer.Ordinal));
+    }
+
     /// <summary>The <c>compression</c> of each route in a member's own /routez.</summary>
     private static async Task<List<string?>> MemberCompressionAsync(NatsServerProcess member)
     {
