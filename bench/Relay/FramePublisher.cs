@@ -32,19 +32,23 @@ internal sealed class FramePublisher : IAsyncDisposable
         return publisher;
     }
 
-    /// <summary>A buffer of <paramref name="count"/> identical PUB frames.</summary>
-    public static byte[] Frames(string subject, ReadOnlySpan<byte> payload, int count)
+    /// <summary>
+    /// A buffer of <paramref name="count"/> PUB frames of <paramref name="size"/> bytes, each with its
+    /// own payload from <paramref name="fill"/> (identical payloads would compress across messages,
+    /// which real traffic does not).
+    /// </summary>
+    public static byte[] Frames(string subject, int size, int count, Action<int, Span<byte>> fill)
     {
-        var header = Encoding.ASCII.GetBytes($"PUB {subject} {payload.Length}\r\n");
-        var frame = header.Length + payload.Length + 2;
+        var header = Encoding.ASCII.GetBytes($"PUB {subject} {size}\r\n");
+        var frame = header.Length + size + 2;
         var buffer = new byte[frame * count];
         for (var i = 0; i < count; i++)
         {
             var at = buffer.AsSpan(i * frame);
             header.CopyTo(at);
-            payload.CopyTo(at[header.Length..]);
-            at[header.Length + payload.Length] = (byte)'\r';
-            at[header.Length + payload.Length + 1] = (byte)'\n';
+            fill(i, at.Slice(header.Length, size));
+            at[header.Length + size] = (byte)'\r';
+            at[header.Length + size + 1] = (byte)'\n';
         }
         return buffer;
     }

@@ -66,9 +66,8 @@ internal static class Measurements
         await using (var probePublisher = await setup.A.ConnectAsync(name: "bench-probe-pub"))
             await WaitInterestAsync(probeSubscriber, probePublisher);
 
-        var payload = Payload(kind, size);
         var batch = Math.Clamp(256 * 1024 / (size + 32), 4, 2000);
-        var frames = FramePublisher.Frames(subject, payload, batch);
+        var frames = FramePublisher.Frames(subject, size, batch, (i, payload) => Fill(kind, run * batch + i, payload));
         using var stop = new CancellationTokenSource(Warmup + window);
         long published = 0;
         var publishing = Task.Run(async () =>
@@ -101,18 +100,18 @@ internal static class Measurements
     }
 
     /// <summary>
-    /// A payload of <paramref name="size"/> bytes: random, or JSON records such as services publish
-    /// (field names repeat, values vary), which S2 shrinks.
+    /// Message <paramref name="seed"/>'s payload: random bytes, or JSON records such as services
+    /// publish (field names repeat, values vary), which S2 shrinks.
     /// </summary>
-    private static byte[] Payload(PayloadKind kind, int size)
+    private static void Fill(PayloadKind kind, int seed, Span<byte> payload)
     {
-        var payload = new byte[size];
+        var random = new Random(seed);
         if (kind == PayloadKind.Random)
         {
-            Random.Shared.NextBytes(payload);
-            return payload;
+            random.NextBytes(payload);
+            return;
         }
-        var random = new Random(size);
+        var size = payload.Length;
         var text = new System.Text.StringBuilder();
         while (text.Length < size)
         {
@@ -120,7 +119,6 @@ internal static class Measurements
                 $"{{\"id\":{random.Next(1_000_000)},\"event\":\"order.{(random.Next(3) switch { 0 => "created", 1 => "paid", _ => "shipped" })}\",\"amount\":{random.Next(100_000) / 100.0},\"currency\":\"EUR\",\"customer\":\"c-{random.Next(10_000):D6}\"}}");
         }
         System.Text.Encoding.ASCII.GetBytes(text.ToString(0, size), payload);
-        return payload;
     }
 
     /// <summary>Sequential requests both ways for <paramref name="window"/> each; percentiles of the round trips.</summary>

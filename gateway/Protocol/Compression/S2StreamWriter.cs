@@ -6,14 +6,19 @@ namespace Nats.OrleansRoutes.Protocol.Compression;
 
 /// <summary>
 /// Writes one S2 stream per flush, as nats-server does: the S2 stream identifier, then data chunks
-/// of at most 1 MiB each with the masked CRC-32C of their uncompressed bytes. Compressed chunks
+/// with the masked CRC-32C of their uncompressed bytes. Compressed chunks
 /// hold Snappy blocks (Snappier), which every S2 reader accepts; a chunk that would not shrink is
 /// stored uncompressed. With <c>compress: false</c> every chunk is stored (s2_uncompressed).
 /// </summary>
 public static class S2StreamWriter
 {
-    /// <summary>Uncompressed bytes per chunk (nats-server's S2 writer uses the same block size).</summary>
-    public const int ChunkSize = 1024 * 1024;
+    /// <summary>
+    /// Uncompressed bytes per chunk: 54 KiB, so that a chunk's worst case (Snappy's bound, 32 + n +
+    /// n/6, plus the 8-byte header) fits one 64 KiB pooled segment. nats-server writes 1 MiB blocks,
+    /// but readers take any size up to 4 MiB, and contiguous megabyte buffers per send kept a busy
+    /// gateway's memory in the gigabytes.
+    /// </summary>
+    public const int ChunkSize = 54 * 1024;
 
     private static ReadOnlySpan<byte> Identifier => [0xFF, 0x06, 0x00, 0x00, (byte)'S', (byte)'2', (byte)'s', (byte)'T', (byte)'w', (byte)'O'];
 

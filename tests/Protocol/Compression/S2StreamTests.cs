@@ -81,7 +81,7 @@ public sealed class S2StreamTests
     }
 
     [Fact]
-    public void Compressible_data_shrinks_and_large_data_is_cut_into_one_mebibyte_chunks()
+    public void Compressible_data_shrinks_and_large_data_is_cut_into_chunks_of_the_chunk_size()
     {
         var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("{\"subject\":\"orders.created\",\"amount\":42}", 80_000)));
         var wire = new ArrayBufferWriter<byte>();
@@ -90,7 +90,7 @@ public sealed class S2StreamTests
         Assert.Equal(text, DecodeAll(new ReadOnlySequence<byte>(wire.WrittenMemory)));
         var chunks = Chunks(wire.WrittenSpan);
         Assert.Equal(0xFF, chunks[0].Type);
-        Assert.Equal(1 + (text.Length + S2StreamWriter.ChunkSize - 1) / S2StreamWriter.ChunkSize, chunks.Count); // identifier + a chunk per MiB
+        Assert.Equal(1 + (text.Length + S2StreamWriter.ChunkSize - 1) / S2StreamWriter.ChunkSize, chunks.Count); // identifier + one chunk per ChunkSize
         Assert.All(chunks.Skip(1), c => Assert.Equal(0x00, c.Type));
 
         var random = new byte[100_000];
