@@ -1,3 +1,4 @@
+using Nats.OrleansRoutes.Config.Cluster;
 using Nats.OrleansRoutes.Protocol;
 using Nats.OrleansRoutes.Protocol.Compression;
 
@@ -19,17 +20,17 @@ internal sealed partial class RouteConnection
     private S2StreamReader? _inflate;
 
     /// <summary>The negotiated mode this side writes ("off" when nothing was negotiated).</summary>
-    public string Compression => _compression is { Compresses: true } c ? c.AnnouncedMode : CompressionNegotiation.Off;
+    public string Compression => _compression is { Compresses: true } c ? c.AnnouncedMode : CompressionModes.Off;
 
     /// <summary>Compressed bytes read and what they decoded to (0 when the route is not compressed).</summary>
     public (long Wire, long Decoded) CompressedIn => _inflate is { } inflate ? (inflate.BytesIn, inflate.BytesOut) : (0, 0);
 
     /// <summary>Whether the spec lets this connection negotiate compression at all.</summary>
-    private bool MayCompress => _server.Spec.Compression.Mode is not (CompressionNegotiation.Off or CompressionNegotiation.NotSupported);
+    private bool MayCompress => _server.Spec.Compression.Mode is not (CompressionModes.Off or CompressionModes.NotSupported);
 
     /// <summary>The mode this gateway announces before deciding: the spec's (no field for "not supported", as nats-server).</summary>
     private string? AnnouncedCompression() =>
-        _server.Spec.Compression.Mode == CompressionNegotiation.NotSupported ? null : _server.Spec.Compression.Mode;
+        _server.Spec.Compression.Mode == CompressionModes.NotSupported ? null : _server.Spec.Compression.Mode;
 
     /// <summary>
     /// On the member's first INFO: decide. Null when the route stays plain (the INFO then registers
@@ -106,7 +107,7 @@ internal sealed partial class RouteConnection
             OutboundCompression.Uncompressed => false,
             OutboundCompression.Auto => CompressionNegotiation.AutoCompresses(Rtt, _server.Spec.Compression.RttThresholds is { Count: > 0 } t
                 ? t
-                : Config.Cluster.CompressionSpec.DefaultRttThresholds),
+                : CompressionSpec.DefaultRttThresholds),
             _ => true,
         };
         var (plainBefore, wireBefore) = (Out.CompressedIn, Out.CompressedOut);

@@ -1,3 +1,5 @@
+using static Nats.OrleansRoutes.Config.Cluster.CompressionModes;
+
 namespace Nats.OrleansRoutes.Protocol.Compression;
 
 /// <summary>What one direction of a route writes once negotiation is done.</summary>
@@ -25,15 +27,6 @@ public sealed record CompressionDecision(OutboundCompression Outbound, string An
 /// </summary>
 public static class CompressionNegotiation
 {
-    public const string Off = "off";
-    public const string Accept = "accept";
-    public const string NotSupported = "not supported";
-    public const string S2Uncompressed = "s2_uncompressed";
-    public const string S2Fast = "s2_fast";
-    public const string S2Better = "s2_better";
-    public const string S2Best = "s2_best";
-    public const string S2Auto = "s2_auto";
-
     /// <summary>
     /// Decides for a side configured <paramref name="ownMode"/> (normalised, as in a cluster spec) on
     /// the <c>compression</c> field of the peer's INFO (null when absent).

@@ -149,18 +149,7 @@ public sealed class CompressedRouteTests
                 Assert.All(seen, m => Assert.StartsWith("s2_", m, StringComparison.Ordinal));
         }
 
-        var onA = await deployment.ConnectAsync(a);
-        var onB = await deployment.ConnectAsync(b);
-        var payload = string.Concat(Enumerable.Repeat("compressible text ", 100));
-        foreach (var (from, to) in new[] { (onA, onB), (onB, onA) })
-        {
-            var subject = $"mode.{Guid.NewGuid():N}";
-            var subscription = await to.SubscribeAsync(subject);
-            await InterestProbe.WaitAsync(to, from);
-            for (var n = 0; n < 10; n++)
-                await from.PublishAsync(subject, $"{n}:{payload}");
-            Assert.Equal(Enumerable.Range(0, 10).Select(n => $"{n}:{payload}"), (await subscription.CollectAsync(10, Wait)).Select(m => m.Text));
-        }
+        await deployment.AssertRelaysBothWaysAsync(a, b, string.Concat(Enumerable.Repeat("compressible text ", 100)));
     }
 
     [Theory]
@@ -198,18 +187,7 @@ public sealed class CompressedRouteTests
         });
         Assert.All(await MemberCompressionAsync(solo), m => Assert.Equal("s2_best", m));
 
-        var onSolo = await deployment.ConnectAsync(solo);
-        var onAccepted = await deployment.ConnectAsync(accepted);
-        var payload = string.Concat(Enumerable.Repeat("dialled and compressed ", 80));
-        foreach (var (from, to) in new[] { (onAccepted, onSolo), (onSolo, onAccepted) })
-        {
-            var subject = $"solo.{Guid.NewGuid():N}";
-            var subscription = await to.SubscribeAsync(subject);
-            await InterestProbe.WaitAsync(to, from);
-            for (var n = 0; n < 10; n++)
-                await from.PublishAsync(subject, $"{n}:{payload}");
-            Assert.Equal(Enumerable.Range(0, 10).Select(n => $"{n}:{payload}"), (await subscription.CollectAsync(10, Wait)).Select(m => m.Text));
-        }
+        await deployment.AssertRelaysBothWaysAsync(accepted, solo, string.Concat(Enumerable.Repeat("dialled and compressed ", 80)));
     }
 
     [Fact]
@@ -242,13 +220,7 @@ public sealed class CompressedRouteTests
         Assert.Contains("fake-hub", deployment.Gateway.Output, StringComparison.Ordinal);
 
         // The real members were not touched.
-        var onA = await deployment.ConnectAsync(a);
-        var onB = await deployment.ConnectAsync(b);
-        var subscription = await onB.SubscribeAsync("after.fault");
-        await InterestProbe.WaitAsync(onB, onA);
-        for (var n = 0; n < 10; n++)
-            await onA.PublishAsync("after.fault", n.ToString(CultureInfo.InvariantCulture));
-        Assert.Equal(Enumerable.Range(0, 10).Select(n => n.ToString(CultureInfo.InvariantCulture)), (await subscription.CollectAsync(10, Wait)).Select(m => m.Text));
+        await deployment.AssertRelaysBothWaysAsync(a, b);
         Assert.Equal(["h-a", "h-b"], (await deployment.MembersAsync(Cluster)).Keys.Order(StringComparer.Ordinal));
     }
 

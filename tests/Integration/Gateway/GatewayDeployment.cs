@@ -141,6 +141,28 @@ public sealed class GatewayDeployment : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// <paramref name="count"/> numbered messages (each with <paramref name="payload"/> after its
+    /// number) from a client of <paramref name="a"/> to one of <paramref name="b"/>, then the other way,
+    /// all arriving in order; interest is probed first.
+    /// </summary>
+    public async Task AssertRelaysBothWaysAsync(NatsServerProcess a, NatsServerProcess b, string payload = "", int count = 10)
+    {
+        var onA = await ConnectAsync(a);
+        var onB = await ConnectAsync(b);
+        string Text(int n) => payload.Length == 0 ? n.ToString(CultureInfo.InvariantCulture) : $"{n}:{payload}";
+        foreach (var (from, to) in new[] { (onA, onB), (onB, onA) })
+        {
+            var subject = $"both.ways.{Guid.NewGuid():N}";
+            var subscription = await to.SubscribeAsync(subject);
+            await InterestProbe.WaitAsync(to, from);
+            for (var n = 0; n < count; n++)
+                await from.PublishAsync(subject, Text(n));
+            var got = await subscription.CollectAsync(count, TimeSpan.FromSeconds(30));
+            Assert.Equal(Enumerable.Range(0, count).Select(Text), got.Select(m => m.Text));
+        }
+    }
+
     /// <summary>One sample of the first gateway's /metrics, e.g. <c>natsroutes_gateway_handshake_failures_total{reason="tls"}</c>; 0 when absent.</summary>
     public async Task<double> MetricAsync(string sample)
     {

@@ -49,7 +49,7 @@ public sealed class SolicitedRouteTests
         Assert.True(route.GetProperty("connected").GetBoolean());
         Assert.DoesNotContain(Password, route.GetProperty("url").GetString(), StringComparison.Ordinal);
 
-        await AssertRelaysBothWaysAsync(deployment, solo, accepted);
+        await deployment.AssertRelaysBothWaysAsync(solo, accepted, count: 20);
 
         // solo-1 dies: the gateway redials 1 s after the drop, then 1, 2, 4 s after each failure.
         await solo.KillAsync();
@@ -71,7 +71,7 @@ public sealed class SolicitedRouteTests
         await solo.StartAgainAsync();
         await deployment.WaitForMembersAsync(Cluster, ["solo-1", "accepted-1"], connections: 4);
         Assert.Equal(0, (await RouteAsync(deployment)).GetProperty("failures").GetInt32());
-        await AssertRelaysBothWaysAsync(deployment, solo, accepted);
+        await deployment.AssertRelaysBothWaysAsync(solo, accepted, count: 20);
     }
 
     private static async Task<JsonElement> RouteAsync(GatewayDeployment deployment)
@@ -82,18 +82,4 @@ public sealed class SolicitedRouteTests
         return routes[0];
     }
 
-    private static async Task AssertRelaysBothWaysAsync(GatewayDeployment deployment, NatsServerProcess solicited, NatsServerProcess accepted)
-    {
-        var onSolicited = await deployment.ConnectAsync(solicited);
-        var onAccepted = await deployment.ConnectAsync(accepted);
-        foreach (var (from, to, subject) in new[] { (onAccepted, onSolicited, "to.solicited"), (onSolicited, onAccepted, "to.accepted") })
-        {
-            var subscription = await to.SubscribeAsync(subject);
-            await InterestProbe.WaitAsync(to, from);
-            for (var i = 0; i < 20; i++)
-                await from.PublishAsync(subject, i.ToString(CultureInfo.InvariantCulture));
-            var got = await subscription.CollectAsync(20, Wait);
-            Assert.Equal(Enumerable.Range(0, 20).Select(i => i.ToString(CultureInfo.InvariantCulture)), got.Select(m => m.Text));
-        }
-    }
 }

@@ -182,18 +182,7 @@ public sealed class TlsRouteTests(TlsDeployment tls) : IClassFixture<TlsDeployme
                 c => Assert.Equal("s2_fast", c.GetProperty("compression").GetProperty("mode").GetString()));
         }
 
-        var onM1 = await deployment.ConnectAsync(m1);
-        var onSolo = await deployment.ConnectAsync(solo);
-        var payload = string.Concat(Enumerable.Repeat("tls then s2 ", 100));
-        foreach (var (from, to) in new[] { (onM1, onSolo), (onSolo, onM1) })
-        {
-            var subject = $"tlss2.{Guid.NewGuid():N}";
-            var subscription = await to.SubscribeAsync(subject);
-            await InterestProbe.WaitAsync(to, from);
-            for (var i = 0; i < 10; i++)
-                await from.PublishAsync(subject, $"{i}:{payload}");
-            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}:{payload}"), (await subscription.CollectAsync(10, Wait)).Select(m => m.Text));
-        }
+        await deployment.AssertRelaysBothWaysAsync(m1, solo, string.Concat(Enumerable.Repeat("tls then s2 ", 100)));
     }
 
     private Task<double> MetricAsync(string sample) => tls.Deployment.MetricAsync(sample);

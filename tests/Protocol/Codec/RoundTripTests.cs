@@ -46,7 +46,7 @@ public sealed class RoundTripTests
             var (ops, last, _, remaining) = OpText.ParseAll(new ReadOnlySequence<byte>(writer.WrittenMemory), settings);
             return ops.Count == 1 && ops[0] == g.Expected && last == ParseStatus.NeedMoreData && remaining == 0;
         });
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(500), property);
+        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(500), property);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class SplitStreamTests
             var split = OpText.ParseAll(SegmentedSequence.Create(bytes, sample.Cuts), settings);
             return whole.Ops.SequenceEqual(split.Ops) && whole.Last == split.Last && whole.Remaining == split.Remaining;
         });
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), property);
+        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(300), property);
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class SplitStreamTests
             var incremental = ParseIncrementally(bytes, sample.Cuts, settings);
             return whole.Ops.SequenceEqual(incremental);
         });
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), property);
+        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(300), property);
     }
 
     [Fact]

@@ -77,7 +77,7 @@ public sealed class S2StreamTests
                 Assert.Equal(payloads.SelectMany(p => p).ToArray(), decoded);
             }
         });
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(200), property);
+        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(200), property);
     }
 
     [Fact]
