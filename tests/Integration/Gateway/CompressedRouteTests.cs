@@ -153,9 +153,12 @@ public sealed class CompressedRouteTests
     }
 
     [Theory]
-    [InlineData(NatsServerBinaries.V2_15)]
-    [InlineData(NatsServerBinaries.V2_10)]
-    public async Task A_member_the_gateway_dials_compresses_too(string version)
+    [InlineData(NatsServerBinaries.V2_15, "s2_best", "s2_fast", "s2_fast", "s2_best")]
+    [InlineData(NatsServerBinaries.V2_10, "s2_best", "s2_fast", "s2_fast", "s2_best")]
+    [InlineData(NatsServerBinaries.V2_15, "accept", "s2_auto", "s2_auto", "s2_fast")]
+    [InlineData(NatsServerBinaries.V2_10, "s2_fast", "accept", "s2_fast", "s2_fast")]
+    public async Task A_member_the_gateway_dials_compresses_too(string version, string memberMode, string specMode, string gatewayMode,
+        string memberWrites)
     {
         await using var deployment = await GatewayDeployment.StartAsync();
         var soloRoutePort = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
@@ -165,7 +168,7 @@ public sealed class CompressedRouteTests
               name: compressed
               listen: 127.0.0.1:{{soloRoutePort}}
               authorization { user: ruser, password: "{{Password}}" }
-              compression: s2_best
+              compression: {{memberMode}}
             }
             """);
         await deployment.CreateClusterAsync(Cluster, $$"""
@@ -174,7 +177,7 @@ public sealed class CompressedRouteTests
               listen: 127.0.0.1:-1
               authorization { user: ruser, password: "{{Password}}" }
               routes: [ "nats-route://ruser:{{Password}}@127.0.0.1:{{soloRoutePort}}" ]
-              compression: s2_fast
+              compression: {{specMode}}
             }
             """);
         var accepted = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "c-accepted", Password);
@@ -183,9 +186,9 @@ public sealed class CompressedRouteTests
         Assert.All(members["c-solo"].GetProperty("connections").EnumerateArray(), c =>
         {
             Assert.True(c.GetProperty("solicited").GetBoolean());
-            Assert.Equal("s2_fast", c.GetProperty("compression").GetProperty("mode").GetString());
+            Assert.Equal(gatewayMode, c.GetProperty("compression").GetProperty("mode").GetString());
         });
-        Assert.All(await MemberCompressionAsync(solo), m => Assert.Equal("s2_best", m));
+        Assert.All(await MemberCompressionAsync(solo), m => Assert.Equal(memberWrites, m));
 
         await deployment.AssertRelaysBothWaysAsync(accepted, solo, string.Concat(Enumerable.Repeat("dialled and compressed ", 80)));
     }
@@ -222,6 +225,42 @@ public sealed class CompressedRouteTests
         // The real members were not touched.
         await deployment.AssertRelaysBothWaysAsync(a, b);
         Assert.Equal(["h-a", "h-b"], (await deployment.MembersAsync(Cluster)).Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Queue_groups_deliver_each_message_once_over_compressed_links()
+    {
+        await using var deployment = await GatewayDeployment.StartAsync();
+        await deployment.CreateClusterAsync(Cluster, $$"""
+            cluster {
+              name: compressed
+              listen: 127.0.0.1:-1
+              authorization { user: ruser, password: "{{Password}}" }
+              compression: s2_auto
+            }
+            """);
+        var publisherMember = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "q-pub", Password);
+        var worker1 = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_10, "q-w1", Password);
+        var worker2 = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "q-w2", Password);
+        await deployment.WaitForMembersAsync(Cluster, ["q-pub", "q-w1", "q-w2"]);
+        var publisher = await deployment.ConnectAsync(publisherMember);
+        var on1 = await deployment.ConnectAsync(worker1);
+        var on2 = await deployment.ConnectAsync(worker2);
+        var w1 = await on1.SubscribeAsync("jobs.>", queue: "workers");
+        var w2 = await on2.SubscribeAsync("jobs.>", queue: "workers");
+        await InterestProbe.WaitAllAsync([on1, on2], [publisher]);
+
+        const int count = 200;
+        for (var n = 0; n < count; n++)
+            await publisher.PublishAsync($"jobs.{n % 7}", n.ToString(CultureInfo.InvariantCulture));
+        await Eventually.TrueAsync(() => Task.FromResult(w1.Count + w2.Count >= count), Wait, $"{count} jobs delivered");
+        var delivered = (await w1.DrainAsync(TimeSpan.FromMilliseconds(300))).Concat(await w2.DrainAsync(TimeSpan.FromMilliseconds(300)))
+            .Select(m => int.Parse(m.Text, CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.Equal(Enumerable.Range(0, count), delivered); // each exactly once
+        Assert.True(w1.Count > 0 && w2.Count > 0, $"both workers took jobs ({w1.Count}, {w2.Count})");
+        var gateway = await deployment.MembersAsync(Cluster);
+        Assert.All(gateway["q-w1"].GetProperty("connections").EnumerateArray(),
+            c => Assert.Equal("s2_auto", c.GetProperty("compression").GetProperty("mode").GetString()));
     }
 
     /// <summary>The <c>compression</c> of each route in a member's own /routez.</summary>
