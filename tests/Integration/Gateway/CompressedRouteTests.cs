@@ -20,19 +20,11 @@ public sealed class CompressedRouteTests
     public async Task Compressing_plain_and_old_members_relay_through_one_hub()
     {
         await using var deployment = await GatewayDeployment.StartAsync();
-        await deployment.CreateClusterAsync(Cluster, $$"""
-            cluster {
-              name: compressed
-              listen: 127.0.0.1:-1
-              authorization { user: ruser, password: "{{Password}}" }
-              compression: s2_fast
-            }
-            """);
+        await CreateClusterAsync(deployment, "s2_fast");
         var fast15 = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "c-fast-15", Password);
         var fast10 = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_10, "c-fast-10", Password);
         var off = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "c-off", Password,
-            edit: block => block.Replace("compression: \"s2_fast\"", "compression: \"off\"", StringComparison.Ordinal)
-                                .Replace("compression: s2_fast", "compression: off", StringComparison.Ordinal));
+            edit: WithCompression("off"));
         var old = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_9, "c-old-9", Password);
         NatsServerProcess[] members = [fast15, fast10, off, old];
         await deployment.WaitForMembersAsync(Cluster, [.. members.Select(m => m.Name)]);
@@ -117,19 +109,8 @@ public sealed class CompressedRouteTests
     public async Task Every_mode_negotiates_as_nats_server_and_relays(string specMode, string? memberMode, string gatewayMode)
     {
         await using var deployment = await GatewayDeployment.StartAsync();
-        await deployment.CreateClusterAsync(Cluster, $$"""
-            cluster {
-              name: compressed
-              listen: 127.0.0.1:-1
-              authorization { user: ruser, password: "{{Password}}" }
-              compression: {{specMode}}
-            }
-            """);
-        // member-config writes the spec's mode (none for the default, accept); a member may ask for another.
-        Func<string, string>? edit = memberMode is null ? null
-            : block => block.Contains("compression:", StringComparison.Ordinal)
-                ? System.Text.RegularExpressions.Regex.Replace(block, "compression: [^\n]*", $"compression: {memberMode}")
-                : block.Replace("cluster {\n", $"cluster {{\n  compression: {memberMode}\n", StringComparison.Ordinal);
+        await CreateClusterAsync(deployment, specMode);
+        var edit = memberMode is null ? null : WithCompression(memberMode);
         var a = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "m-a", Password, edit: edit);
         var b = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_10, "m-b", Password, edit: edit);
         await deployment.WaitForMembersAsync(Cluster, ["m-a", "m-b"]);
@@ -171,15 +152,7 @@ public sealed class CompressedRouteTests
               compression: {{memberMode}}
             }
             """);
-        await deployment.CreateClusterAsync(Cluster, $$"""
-            cluster {
-              name: compressed
-              listen: 127.0.0.1:-1
-              authorization { user: ruser, password: "{{Password}}" }
-              routes: [ "nats-route://ruser:{{Password}}@127.0.0.1:{{soloRoutePort}}" ]
-              compression: {{specMode}}
-            }
-            """);
+        await CreateClusterAsync(deployment, specMode, $"routes: [ \"nats-route://ruser:{Password}@127.0.0.1:{soloRoutePort}\" ]");
         var accepted = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "c-accepted", Password);
         await deployment.WaitForMembersAsync(Cluster, ["c-solo", "c-accepted"], connections: 4);
         var members = await deployment.MembersAsync(Cluster);
@@ -197,14 +170,7 @@ public sealed class CompressedRouteTests
     public async Task Malformed_compressed_input_closes_only_that_connection()
     {
         await using var deployment = await GatewayDeployment.StartAsync();
-        var view = await deployment.CreateClusterAsync(Cluster, $$"""
-            cluster {
-              name: compressed
-              listen: 127.0.0.1:-1
-              authorization { user: ruser, password: "{{Password}}" }
-              compression: s2_fast
-            }
-            """);
+        var view = await CreateClusterAsync(deployment, "s2_fast");
         var a = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "h-a", Password);
         var b = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_10, "h-b", Password);
         await deployment.WaitForMembersAsync(Cluster, ["h-a", "h-b"]);
@@ -231,14 +197,7 @@ public sealed class CompressedRouteTests
     public async Task Queue_groups_deliver_each_message_once_over_compressed_links()
     {
         await using var deployment = await GatewayDeployment.StartAsync();
-        await deployment.CreateClusterAsync(Cluster, $$"""
-            cluster {
-              name: compressed
-              listen: 127.0.0.1:-1
-              authorization { user: ruser, password: "{{Password}}" }
-              compression: s2_auto
-            }
-            """);
+        await CreateClusterAsync(deployment, "s2_auto");
         var publisherMember = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "q-pub", Password);
         var worker1 = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_10, "q-w1", Password);
         var worker2 = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "q-w2", Password);
@@ -262,6 +221,27 @@ public sealed class CompressedRouteTests
         Assert.All(gateway["q-w1"].GetProperty("connections").EnumerateArray(),
             c => Assert.Equal("s2_auto", c.GetProperty("compression").GetProperty("mode").GetString()));
     }
+
+    /// <summary>The test cluster with <paramref name="mode"/> and, optionally, more of its cluster block.</summary>
+    private static Task<ClusterView> CreateClusterAsync(GatewayDeployment deployment, string mode, string extra = "") =>
+        deployment.CreateClusterAsync(Cluster, $$"""
+            cluster {
+              name: compressed
+              listen: 127.0.0.1:-1
+              authorization { user: ruser, password: "{{Password}}" }
+              {{extra}}
+              compression: {{mode}}
+            }
+            """);
+
+    /// <summary>
+    /// A member asking for <paramref name="mode"/> instead of what member-config wrote (the spec's
+    /// mode, or nothing for the default, accept).
+    /// </summary>
+    private static Func<string, string> WithCompression(string mode) => block =>
+        block.Contains("compression:", StringComparison.Ordinal)
+            ? System.Text.RegularExpressions.Regex.Replace(block, "compression: [^\n]*", $"compression: {mode}")
+            : block.Replace("cluster {\n", $"cluster {{\n  compression: {mode}\n", StringComparison.Ordinal);
 
     /// <summary>The <c>compression</c> of each route in a member's own /routez.</summary>
     private static async Task<List<string?>> MemberCompressionAsync(NatsServerProcess member)
