@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nats.OrleansRoutes.Gateway.Serving;
 using Nats.OrleansRoutes.Protocol;
 
 namespace Nats.OrleansRoutes.Gateway.Routes;
@@ -22,8 +23,8 @@ internal sealed partial class RouteConnection
                 CloseAfterErr("Authentication Timeout", "no CONNECT within the authorization timeout");
                 return;
             }
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Min(1000, _server.Options.PingInterval.TotalMilliseconds)));
-            var nextPing = Stopwatch.GetTimestamp() + (long)(_server.Options.PingInterval.TotalSeconds * Stopwatch.Frequency);
+            using var timer = new PeriodicTimer(Tick(_server.Timers));
+            var nextPing = Stopwatch.GetTimestamp() + (long)(_server.Timers.PingInterval.TotalSeconds * Stopwatch.Frequency);
             while (await timer.WaitForNextTickAsync(_closing.Token))
             {
                 if (State != RouteState.Registered)
@@ -38,8 +39,10 @@ internal sealed partial class RouteConnection
                 CheckWriteDeadline();
                 if (Stopwatch.GetTimestamp() < nextPing)
                     continue;
-                nextPing = Stopwatch.GetTimestamp() + (long)(_server.Options.PingInterval.TotalSeconds * Stopwatch.Frequency);
-                if (Volatile.Read(ref _pingsOut) >= _server.Options.MaxPingsOut)
+                var timers = _server.Timers;
+                timer.Period = Tick(timers); // the spec may have changed the interval
+                nextPing = Stopwatch.GetTimestamp() + (long)(timers.PingInterval.TotalSeconds * Stopwatch.Frequency);
+                if (Volatile.Read(ref _pingsOut) >= timers.PingMax)
                 {
                     CloseAfterErr("Stale Connection", $"{_pingsOut} PINGs unanswered");
                     return;
@@ -53,6 +56,10 @@ internal sealed partial class RouteConnection
         {
         }
     }
+
+    /// <summary>Once a second, or at the ping interval when it is shorter; the write deadline is checked at each tick.</summary>
+    private static TimeSpan Tick(RouteTimers timers) =>
+        timers.PingInterval < TimeSpan.FromSeconds(1) ? timers.PingInterval : TimeSpan.FromSeconds(1);
 
     private void OnPong()
     {

@@ -246,7 +246,7 @@ internal sealed partial class RouteConnection
     private void CheckWriteDeadline()
     {
         var started = Volatile.Read(ref _writeStartedAt);
-        if (started != 0 && Stopwatch.GetElapsedTime(started) is var blocked && blocked > _server.Options.WriteDeadline)
+        if (started != 0 && Stopwatch.GetElapsedTime(started) is var blocked && blocked > _server.Timers.WriteDeadline)
             SlowConsumer($"a send blocked for {blocked.TotalSeconds:F1} s, {Out.Pending} bytes waiting");
     }
 

@@ -43,6 +43,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         Metrics = metrics;
         Authorizer = authorizer;
         _spec = serving.Spec;
+        Timers = RouteTimers.Of(serving.Spec, options);
         Version = serving.Version;
         _logger = loggers.CreateLogger<ClusterServer>();
         _connectionLogger = loggers.CreateLogger<RouteConnection>();
@@ -106,6 +107,9 @@ internal sealed partial class ClusterServer : IAsyncDisposable
 
     public ClusterSpec Spec => _spec;
 
+    /// <summary>This cluster's keepalive and write deadline; a spec update applies to open connections at their next tick.</summary>
+    public RouteTimers Timers { get; private set; }
+
     public long Version { get; private set; }
 
     public IReadOnlyCollection<RouteConnection> Connections => (IReadOnlyCollection<RouteConnection>)_connections.Keys;
@@ -141,6 +145,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         var routesChanged = RoutesChanged(serving);
         var tlsChanged = !Equals(serving.Spec.Tls, _spec.Tls);
         _spec = serving.Spec;
+        Timers = RouteTimers.Of(serving.Spec, Options);
         if (tlsChanged)
             LoadTls(serving.Spec);
         _serving = serving;

@@ -44,12 +44,22 @@ public sealed partial class ClusterGrain
             Compression = spec.Compression,
             PingInterval = spec.PingInterval,
             PingMax = spec.PingMax,
+            WriteDeadline = spec.WriteDeadline,
+            WriteTimeout = spec.WriteTimeout,
+            ConnectBackoff = spec.ConnectBackoff,
+            Permissions = spec.Permissions,
             Server = spec.Server,
         };
+        if (version != NatsServerVersion.V2_15)
+        {
+            // Older servers refuse these options ("unknown field"): write_deadline and
+            // write_timeout came in 2.11.11, connect_backoff in 2.12.
+            member = member with { WriteDeadline = null, WriteTimeout = null, ConnectBackoff = false };
+        }
         if (version == NatsServerVersion.V2_9)
         {
-            // 2.9 refuses these options ("unknown field"); it has no pool and pins nothing, and
-            // the gateway sends such a member every account on its one route.
+            // 2.9 has no pool and pins nothing (the gateway sends such a member every account on
+            // its one route), and knows no compression or route timers.
             member = member with
             {
                 PoolSize = ClusterSpec.DefaultPoolSize,

@@ -22,6 +22,25 @@ public sealed class ClusterGrainTests
         }
         """;
 
+    /// <summary>A cluster that sets every option member-config carries over.</summary>
+    private const string FullConf = """
+        server_name: member-a
+        accounts { A { users = [ { user: a, password: a } ] } }
+        cluster {
+          name: C1
+          listen: 127.0.0.1:-1
+          authorization { user: ruser, password: "sup3r-s3cret" }
+          routes: [ "nats-route://ruser:r0ute-s3cret@10.0.0.2:6222" ]
+          connect_backoff: true
+          permissions { import: { allow: [">"], deny: ["secret.>"] }, export: ["orders.>", "_INBOX.>"] }
+          compression: { mode: s2_auto, rtt_thresholds: [10ms, 50ms, 100ms] }
+          ping_interval: "5s"
+          ping_max: 4
+          write_deadline: "3s"
+          write_timeout: close
+        }
+        """;
+
     private static RouteHandshake Handshake(string? user = "ruser", string? password = "sup3r-s3cret", string? cluster = "C1") =>
         new(user, password, null, cluster, null, null, null, "127.0.0.1:5000");
 
@@ -277,15 +296,27 @@ public sealed class ClusterGrainTests
         await using var plane = await InProcessControlPlane.StartAsync();
         await plane.Directory.Register(new GatewayRegistration("gw-a", "127.0.0.2", 24500, 24599, null, 100));
         await plane.Directory.Register(new GatewayRegistration("gw-b", "127.0.0.3", 24500, 24599, null, 100));
-        await plane.Cluster("acme/prod").Import(new ImportRequest(Conf, "prod.conf"));
+        await plane.Cluster("acme/prod").Import(new ImportRequest(FullConf, "prod.conf"));
         await plane.Cluster("acme/prod").Set("pool_size", "5");
         await plane.Grains.GetGrain<IAccountGrain>("acme/prod/ACME").Pin();
         var text = await plane.Cluster("acme/prod").MemberConfig("member-1", "127.0.0.1:24777", "placeholder-pw", serverVersion);
         Assert.Contains("nats-route://ruser:placeholder-pw@127.0.0.2:24500", text, StringComparison.Ordinal);
         Assert.Contains("nats-route://ruser:placeholder-pw@127.0.0.3:24500", text, StringComparison.Ordinal);
+        // Every version applies the cluster's permissions.
+        Assert.Contains("import {", text, StringComparison.Ordinal);
+        Assert.Contains("\"secret.>\"", text, StringComparison.Ordinal);
         // 2.9 refuses the v2 options; later versions must get them, or pinning on one side loses messages.
-        Assert.Equal(serverVersion != "2.9", text.Contains("pool_size: 5", StringComparison.Ordinal));
-        Assert.Equal(serverVersion != "2.9", text.Contains("accounts: [\"ACME\"]", StringComparison.Ordinal));
+        var v2 = serverVersion != "2.9";
+        Assert.Equal(v2, text.Contains("pool_size: 5", StringComparison.Ordinal));
+        Assert.Equal(v2, text.Contains("accounts: [\"ACME\"]", StringComparison.Ordinal));
+        Assert.Equal(v2, text.Contains("s2_auto", StringComparison.Ordinal));
+        Assert.Equal(v2, text.Contains("ping_interval: \"5s\"", StringComparison.Ordinal));
+        Assert.Equal(v2, text.Contains("ping_max: 4", StringComparison.Ordinal));
+        // write_deadline and write_timeout are 2.11.11+, connect_backoff 2.12+.
+        var v215 = serverVersion is null;
+        Assert.Equal(v215, text.Contains("write_deadline: \"3s\"", StringComparison.Ordinal));
+        Assert.Equal(v215, text.Contains("write_timeout: \"close\"", StringComparison.Ordinal));
+        Assert.Equal(v215, text.Contains("connect_backoff: true", StringComparison.Ordinal));
         var file = Path.Combine(Path.GetTempPath(), $"member-{Guid.NewGuid():N}.conf");
         File.WriteAllText(file, "listen: 127.0.0.1:-1\n" + text);
         try
