@@ -19,7 +19,48 @@ internal sealed partial class ClusterHub
             return;
         }
         var weight = op.IsSubscribe ? (queue.Length == 0 ? 1 : op.Weight) : 0;
+        var key = (account, subject, queue);
+        if (weight > 0 && !_permissions.CanExport(subject))
+        {
+            // Kept aside, not relayed: a later spec whose export allows it brings it in.
+            from.RefusedInterest[key] = weight;
+            LogInterestRefused(logger, ClusterKey, from.Member!.ServerName, account, subject);
+            return;
+        }
+        if (weight == 0 && from.RefusedInterest.Remove(key))
+            return;
         SetRemoteInterest(from, account, subject, queue, weight, batch);
+    }
+
+    /// <summary>
+    /// New permissions: members' interest that export now refuses is withdrawn and what it now
+    /// allows is taken in; then every member is told what import now lets it see.
+    /// </summary>
+    private void ApplyPermissions(RoutePermissions permissions, Batch batch)
+    {
+        _permissions = permissions;
+        foreach (var member in _members.Values.ToList())
+        {
+            foreach (var connection in member.Connections)
+            {
+                foreach (var ((account, subject, queue), weight) in connection.RemoteInterest.ToList())
+                {
+                    if (permissions.CanExport(subject))
+                        continue;
+                    SetRemoteInterest(connection, account, subject, queue, 0, batch);
+                    connection.RefusedInterest[(account, subject, queue)] = weight;
+                }
+                foreach (var ((account, subject, queue), weight) in connection.RefusedInterest.ToList())
+                {
+                    if (!permissions.CanExport(subject))
+                        continue;
+                    connection.RefusedInterest.Remove((account, subject, queue));
+                    SetRemoteInterest(connection, account, subject, queue, weight, batch);
+                }
+            }
+        }
+        foreach (var member in _members.Values)
+            Reconcile(member, batch);
     }
 
     /// <summary>
@@ -93,7 +134,9 @@ internal sealed partial class ClusterHub
     /// <summary>Brings what <paramref name="member"/> has been told for one pattern (and queue) up to date.</summary>
     private void Announce(Member member, PatternInterest pattern, string queue, Batch batch)
     {
-        var desired = queue.Length == 0 ? (pattern.PlainFor(member) ? 0 : -1) : pattern.WeightFor(queue, member) is > 0 and var w ? w : -1;
+        var desired = !_permissions.CanImport(pattern.Subject) ? -1
+            : queue.Length == 0 ? (pattern.PlainFor(member) ? 0 : -1)
+            : pattern.WeightFor(queue, member) is > 0 and var w ? w : -1;
         if (!member.AnnouncedByAccount.TryGetValue(pattern.Account, out var announced))
             member.AnnouncedByAccount[pattern.Account] = announced = new Announced();
         if (announced.Connection is null || announced.Connection.IsClosed)
@@ -174,4 +217,8 @@ internal sealed partial class ClusterHub
         }
         return true;
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 2003, Level = Microsoft.Extensions.Logging.LogLevel.Debug,
+        Message = "{Cluster}: member {Member}'s interest in {Account} {Subject} is not relayed: the cluster's export permissions refuse it")]
+    private static partial void LogInterestRefused(Microsoft.Extensions.Logging.ILogger logger, string cluster, string member, string account, string subject);
 }

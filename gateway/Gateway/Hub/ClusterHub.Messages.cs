@@ -30,6 +30,8 @@ internal sealed partial class ClusterHub
         if (account is null || !Relaying)
             return; // nobody ever showed interest in this account, or the leaving gateway relays it
         from.LastAccount = account;
+        if (_permissions.FiltersMessages && _permissions.DeniesMessage(Chars(op.Subject)))
+            return;
 
         var match = account.LastMatch(op.Subject);
         if (match is null)

@@ -22,6 +22,7 @@ internal sealed partial class ClusterHub
     private readonly GatewayMetrics metrics;
     private readonly ILogger logger;
     private ClusterSpec _spec = new();
+    private RoutePermissions _permissions = RoutePermissions.None;
 
     public ClusterHub(string clusterKey, GatewayIdentity identity, GatewayMetrics metrics, ILogger logger)
     {
@@ -84,15 +85,20 @@ internal sealed partial class ClusterHub
 
     public ClusterSpec Spec => _spec;
 
-    /// <summary>A new spec version: pool size and pinned accounts are what mismatches are judged by.</summary>
+    /// <summary>A new spec version: pool size and pinned accounts are what mismatches are judged by; new permissions apply at once.</summary>
     public void UpdateSpec(ClusterSpec spec)
     {
+        var batch = new Batch(long.MaxValue, metrics);
         lock (Gate)
         {
             _spec = spec;
             foreach (var member in _members.Values)
                 CheckMismatches(member);
+            if (!Equals(spec.Permissions, _permissions.Source))
+                ApplyPermissions(RoutePermissions.Of(spec.Permissions), batch);
+            batch.Flush();
         }
+        batch.Send();
     }
 
     /// <summary>

@@ -84,6 +84,9 @@ internal sealed partial class RouteConnection : IAsyncDisposable
     /// <summary>What the member told us on this connection: (account, subject, queue or "") → weight.</summary>
     public Dictionary<(string Account, string Subject, string Queue), int> RemoteInterest { get; } = [];
 
+    /// <summary>Interest the member announced that the cluster's export permissions keep from the others.</summary>
+    public Dictionary<(string Account, string Subject, string Queue), int> RefusedInterest { get; } = [];
+
     public long MessagesIn { get; private set; }
     public long BytesIn { get; private set; }
     public long MessagesOut { get; private set; }
