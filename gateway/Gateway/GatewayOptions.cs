@@ -9,8 +9,20 @@ public sealed class GatewayOptions
     /// <summary>The gateway's name in the directory: letters, digits, '.', '_', '-'.</summary>
     public string Id { get; set; } = "gw1";
 
-    /// <summary>Address the route endpoints listen on (and members dial).</summary>
+    /// <summary>Address the route endpoints listen on: IPv4 or IPv6 (<c>::</c> takes both), brackets allowed.</summary>
     public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// The address members dial when it is not <see cref="Host"/> (NAT, a cloud load balancer, a DNS
+    /// name the TLS certificates name): a DNS name or an IP, without port. Null: <see cref="Host"/>.
+    /// </summary>
+    public string? Advertise { get; set; }
+
+    /// <summary><see cref="Host"/> without brackets, as an address.</summary>
+    public IPAddress ListenAddress => IPAddress.Parse(Host.Trim('[', ']'));
+
+    /// <summary>What the directory, the gateway's INFO and member-config give members: the advertised address, else the listen address.</summary>
+    public string AdvertisedHost => Advertise is { Length: > 0 } advertise ? advertise.Trim('[', ']') : Host.Trim('[', ']');
 
     /// <summary>First port of the range route endpoints are allocated from.</summary>
     public int PortFrom { get; set; } = 24200;
@@ -76,8 +88,10 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             problems.Add(idProblem);
         if (o.SecretsKey.Length > 0 && !Grains.Security.SecretBox.IsValidKey(o.SecretsKey))
             problems.Add("the secrets key is not 32 bytes of base64 (e.g. from: head -c 32 /dev/urandom | base64)");
-        if (!IPAddress.TryParse(o.Host, out _))
-            problems.Add($"host \"{o.Host}\" is not an IP address (the address members dial, e.g. 127.0.0.2)");
+        if (!IPAddress.TryParse(o.Host.Trim('[', ']'), out _))
+            problems.Add($"host \"{o.Host}\" is not an IP address (the address route endpoints listen on, e.g. 127.0.0.2, ::1 or 0.0.0.0)");
+        if (o.Advertise is not null && !IsHostName(o.Advertise.Trim('[', ']')))
+            problems.Add($"advertise \"{o.Advertise}\" is not a DNS name or an IP address (give the host members dial, without port, e.g. gw1.nats.example.com)");
         if (o.PortFrom < 1 || o.PortTo > 65535 || o.PortFrom > o.PortTo)
             problems.Add($"ports {o.PortFrom}-{o.PortTo} are not a range of TCP ports (FROM-TO, 1..65535)");
         if (o.MonitorPort is < 0 or > 65535)
@@ -98,4 +112,7 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             problems.Add("MaxControlLine must be at least 4096 and MaxPayload at least 1024");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
+
+    private static bool IsHostName(string host) =>
+        IPAddress.TryParse(host, out _) || Uri.CheckHostName(host) == UriHostNameType.Dns;
 }

@@ -21,6 +21,7 @@ internal static class GatewayCommand
     {
         var id = new Option<string>("--id") { Description = "This gateway's name in the directory.", Required = true };
         var host = new Option<string>("--host") { Description = "Address the route endpoints listen on (what members dial).", DefaultValueFactory = _ => "127.0.0.1" };
+        var advertise = new Option<string?>("--advertise") { Description = "Address members dial when it is not --host (NAT, load balancer, DNS name): a DNS name or IP, no port." };
         var ports = new Option<string>("--ports") { Description = "Route port range, FROM-TO.", DefaultValueFactory = _ => "24200-24299" };
         var monitor = new Option<int>("--monitor-port") { Description = "HTTP port of /healthz, /readyz, /routez (0: any free port).", DefaultValueFactory = _ => 0 };
         var keyFile = new Option<string?>("--secrets-key-file") { Description = $"File with the secrets key (default: ${SecretsKey.Variable})." };
@@ -41,7 +42,7 @@ internal static class GatewayCommand
         };
         var command = new Command("gateway", "Run a gateway: serves the route endpoints of the clusters placed on it and relays their traffic.")
         {
-            id, host, ports, monitor, keyFile, maxPending, pingInterval, maxHandshakes,
+            id, host, advertise, ports, monitor, keyFile, maxPending, pingInterval, maxHandshakes,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -57,13 +58,16 @@ internal static class GatewayCommand
                 var secretsKey = SecretsKey.Resolve(parse.GetValue(keyFile), required: true);
                 var builder = WebApplication.CreateSlimBuilder();
                 ConfigureLogging(builder);
-                builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(parse.GetValue(host)!), parse.GetValue(monitor)));
+                if (!IPAddress.TryParse(parse.GetValue(host)!.Trim('[', ']'), out var listen))
+                    throw new UsageException($"--host \"{parse.GetValue(host)}\" is not an IP address (e.g. 127.0.0.1, ::1 or 0.0.0.0)");
+                builder.WebHost.UseKestrel(k => k.Listen(listen, parse.GetValue(monitor)));
                 builder.UseOrleansClient(client => client.UseNatsRoutesService(
                     new NatsRoutesClientOptions { Redis = redis, KeyPrefix = parse.GetValue(ServiceOptions.Prefix)!, Tls = tls }, waitForSilos: true));
                 builder.Services.AddGateway(o =>
                 {
                     o.Id = parse.GetValue(id)!;
                     o.Host = parse.GetValue(host)!;
+                    o.Advertise = parse.GetValue(advertise);
                     o.PortFrom = from;
                     o.PortTo = to;
                     o.MonitorPort = parse.GetValue(monitor);

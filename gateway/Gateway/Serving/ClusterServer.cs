@@ -117,11 +117,14 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     /// <summary>Opens the route endpoint; throws <see cref="SocketException"/> if the port cannot be bound.</summary>
     public void Start()
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var address = Options.ListenAddress;
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(new IPEndPoint(IPAddress.Parse(Options.Host), Placement.Port));
+            if (address.Equals(IPAddress.IPv6Any))
+                socket.DualMode = true; // "::" takes IPv4 members too, as Go's listener does
+            socket.Bind(new IPEndPoint(address, Placement.Port));
             socket.Listen(512);
         }
         catch

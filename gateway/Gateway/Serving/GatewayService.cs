@@ -146,7 +146,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
             var monitor = MonitorUrl;
             if (!_registered || _registeredMonitorUrl != monitor)
             {
-                await Directory.Register(new GatewayRegistration(_options.Id, _options.Host, _options.PortFrom, _options.PortTo,
+                await Directory.Register(new GatewayRegistration(_options.Id, _options.AdvertisedHost, _options.PortFrom, _options.PortTo,
                     monitor, _options.Capacity));
                 _registered = true;
                 _registeredMonitorUrl = monitor;

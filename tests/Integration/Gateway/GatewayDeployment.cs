@@ -89,9 +89,12 @@ public sealed class GatewayDeployment : IAsyncDisposable
 
     private async Task StartGatewayAsync(string id, string[] gatewayArgs)
     {
-        var host = LoopbackHosts.Next();
+        // A test may choose the listen address (IPv6, …); otherwise each gateway gets its own loopback address.
+        var chosen = Array.IndexOf(gatewayArgs, "--host");
+        var host = chosen >= 0 ? gatewayArgs[chosen + 1] : LoopbackHosts.Next();
+        string[] hostArgs = chosen >= 0 ? [] : ["--host", host];
         var process = NatsRoutesProcess.Start(id,
-            ["gateway", "--redis", Redis.Endpoint, "--prefix", Prefix, "--id", id, "--host", host, "--ports", "24200-24219", .. gatewayArgs], Environment);
+            ["gateway", "--redis", Redis.Endpoint, "--prefix", Prefix, "--id", id, .. hostArgs, "--ports", "24200-24219", .. gatewayArgs], Environment);
         var gateway = new GatewayProcess(id, host, process);
         lock (Gateways)
         {
