@@ -3,33 +3,45 @@ using Nats.OrleansRoutes.Protocol;
 
 namespace Nats.OrleansRoutes.Gateway.Hub;
 
-// Interest: what members send (RS+/RS-), and what each member is told (the others' union).
+// Interest: what members send (RS±, and LS± with the leaf origin), and what each member is told
+// (the others' union, per origin to members that announced lnoc).
 internal sealed partial class ClusterHub
 {
-    /// <summary>RS+ or RS- (and LS±, treated alike: the hub does not announce lnoc) from a member connection.</summary>
+    /// <summary>RS+/RS- or LS+/LS- from a member connection.</summary>
     public void OnInterest(RouteConnection from, in RouteOp op, Batch batch)
     {
-        var account = AsString(op.Account);
-        var subject = AsString(op.Subject);
-        var queue = op.Queue.IsEmpty ? "" : AsString(op.Queue);
         if (op.IsSubscribe && !IsValidSubject(op.Subject))
         {
             // nats-server keeps the connection and only reports the bad subject.
             from.WriteErr("Invalid Subscription", batch);
             return;
         }
-        var weight = op.IsSubscribe ? (queue.Length == 0 ? 1 : op.Weight) : 0;
-        var key = (account, subject, queue);
-        if (weight > 0 && !_permissions.CanExport(subject))
+        var key = new InterestKey(AsString(op.Account), AsString(op.Subject), op.Queue.IsEmpty ? "" : AsString(op.Queue),
+            op.Origin.IsEmpty ? "" : AsString(op.Origin));
+        if (op.Kind == RouteOpKind.LeafUnsub && key.Origin.Length == 0)
+            key = LeafKeyOf(from, key); // a member without lnocu names no origin in LS-
+        var weight = op.IsSubscribe ? (key.Queue.Length == 0 ? 1 : op.Weight) : 0;
+        if (weight > 0 && !_permissions.CanExport(key.Subject))
         {
             // Kept aside, not relayed: a later spec whose export allows it brings it in.
             from.RefusedInterest[key] = weight;
-            LogInterestRefused(logger, ClusterKey, from.Member!.ServerName, account, subject);
+            LogInterestRefused(logger, ClusterKey, from.Member!.ServerName, key.Account, key.Subject);
             return;
         }
         if (weight == 0 && from.RefusedInterest.Remove(key))
             return;
-        SetRemoteInterest(from, account, subject, queue, weight, batch);
+        SetRemoteInterest(from, key, weight, batch);
+    }
+
+    /// <summary>The leaf-origin entry an origin-less LS- removes: the one LS+ announced for the same subject and queue.</summary>
+    private static InterestKey LeafKeyOf(RouteConnection from, InterestKey key)
+    {
+        foreach (var known in from.RemoteInterest.Keys)
+        {
+            if (known.Origin.Length > 0 && known.Account == key.Account && known.Subject == key.Subject && known.Queue == key.Queue)
+                return known;
+        }
+        return key;
     }
 
     /// <summary>
@@ -43,19 +55,19 @@ internal sealed partial class ClusterHub
         {
             foreach (var connection in member.Connections)
             {
-                foreach (var ((account, subject, queue), weight) in connection.RemoteInterest.ToList())
+                foreach (var (key, weight) in connection.RemoteInterest.ToList())
                 {
-                    if (permissions.CanExport(subject))
+                    if (permissions.CanExport(key.Subject))
                         continue;
-                    SetRemoteInterest(connection, account, subject, queue, 0, batch);
-                    connection.RefusedInterest[(account, subject, queue)] = weight;
+                    SetRemoteInterest(connection, key, 0, batch);
+                    connection.RefusedInterest[key] = weight;
                 }
-                foreach (var ((account, subject, queue), weight) in connection.RefusedInterest.ToList())
+                foreach (var (key, weight) in connection.RefusedInterest.ToList())
                 {
-                    if (!permissions.CanExport(subject))
+                    if (!permissions.CanExport(key.Subject))
                         continue;
-                    connection.RefusedInterest.Remove((account, subject, queue));
-                    SetRemoteInterest(connection, account, subject, queue, weight, batch);
+                    connection.RefusedInterest.Remove(key);
+                    SetRemoteInterest(connection, key, weight, batch);
                 }
             }
         }
@@ -64,13 +76,12 @@ internal sealed partial class ClusterHub
     }
 
     /// <summary>
-    /// Records that <paramref name="from"/> now has <paramref name="weight"/> for (account, subject,
-    /// queue) — 0 means none — and tells every other member what changed for it.
+    /// Records that <paramref name="from"/> now has <paramref name="weight"/> for <paramref name="key"/>
+    /// — 0 means none — and tells every other member what changed for it.
     /// </summary>
-    private void SetRemoteInterest(RouteConnection from, string account, string subject, string queue, int weight, Batch batch)
+    private void SetRemoteInterest(RouteConnection from, InterestKey key, int weight, Batch batch)
     {
         var member = from.Member!;
-        var key = (account, subject, queue);
         var old = from.RemoteInterest.GetValueOrDefault(key);
         if (old == weight)
             return; // a repeated RS+ is ignored, as nats-server ignores it
@@ -79,19 +90,21 @@ internal sealed partial class ClusterHub
         else
             from.RemoteInterest[key] = weight;
 
-        var accountInterest = Account(account);
-        if (!accountInterest.Patterns.TryGetValue(subject, out var pattern))
+        var accountInterest = Account(key.Account);
+        if (!accountInterest.Patterns.TryGetValue(key.Subject, out var pattern))
         {
             if (weight == 0)
                 return;
-            pattern = new PatternInterest(accountInterest, subject);
-            accountInterest.Patterns[subject] = pattern;
-            accountInterest.Tree.Add(subject, pattern);
+            pattern = new PatternInterest(accountInterest, key.Subject);
+            accountInterest.Patterns[key.Subject] = pattern;
+            accountInterest.Tree.Add(key.Subject, pattern);
         }
 
-        if (queue.Length == 0)
+        // Plain interest counts connections, queue interest sums weights.
+        var delta = key.Queue.Length == 0 ? (weight == 0 ? -1 : 1) : weight - old;
+        if (key.Queue.Length == 0)
         {
-            var count = pattern.Plain.GetValueOrDefault(member) + (weight == 0 ? -1 : 1);
+            var count = pattern.Plain.GetValueOrDefault(member) + delta;
             if (count > 0)
                 pattern.Plain[member] = count;
             else
@@ -99,44 +112,51 @@ internal sealed partial class ClusterHub
         }
         else
         {
-            if (!pattern.Queues.TryGetValue(queue, out var group))
-                pattern.Queues[queue] = group = new QueueInterest();
-            var memberWeight = group.Weights.GetValueOrDefault(member) + weight - old;
-            group.Total += weight - old;
-            if (memberWeight > 0)
-                group.Weights[member] = memberWeight;
-            else
-                group.Weights.Remove(member);
+            if (!pattern.Queues.TryGetValue(key.Queue, out var group))
+                pattern.Queues[key.Queue] = group = new QueueInterest();
+            PatternInterest.Add(group, member, delta);
             if (group.Total <= 0)
-                pattern.Queues.Remove(queue);
+                pattern.Queues.Remove(key.Queue);
         }
+        var originKey = (key.Origin, key.Queue);
+        if (!pattern.ByOrigin.TryGetValue(originKey, out var byOrigin))
+            pattern.ByOrigin[originKey] = byOrigin = new QueueInterest();
+        PatternInterest.Add(byOrigin, member, delta);
         accountInterest.Invalidate();
 
         foreach (var other in _members.Values)
         {
             if (!ReferenceEquals(other, member))
-                Announce(other, pattern, queue, batch);
+                Announce(other, pattern, key.Origin, key.Queue, batch);
         }
+        if (byOrigin.Total <= 0)
+            pattern.ByOrigin.Remove(originKey);
         if (pattern.IsEmpty)
         {
-            accountInterest.Patterns.Remove(subject);
-            accountInterest.Tree.Remove(subject);
+            accountInterest.Patterns.Remove(key.Subject);
+            accountInterest.Tree.Remove(key.Subject);
         }
     }
 
     /// <summary>A connection closed: every interest it carried is withdrawn (the member sends it again on reconnect).</summary>
     private void WithdrawAll(RouteConnection connection, Batch batch)
     {
-        foreach (var ((account, subject, queue), _) in connection.RemoteInterest.ToList())
-            SetRemoteInterest(connection, account, subject, queue, 0, batch);
+        foreach (var (key, _) in connection.RemoteInterest.ToList())
+            SetRemoteInterest(connection, key, 0, batch);
     }
 
-    /// <summary>Brings what <paramref name="member"/> has been told for one pattern (and queue) up to date.</summary>
-    private void Announce(Member member, PatternInterest pattern, string queue, Batch batch)
+    /// <summary>
+    /// Brings what <paramref name="member"/> has been told for one pattern, queue and leaf origin up
+    /// to date. A member without lnoc is told the union over all origins, as RS±.
+    /// </summary>
+    private void Announce(Member member, PatternInterest pattern, string origin, string queue, Batch batch)
     {
-        var desired = !_permissions.CanImport(pattern.Subject) ? -1
-            : queue.Length == 0 ? (pattern.PlainFor(member) ? 0 : -1)
-            : pattern.WeightFor(queue, member) is > 0 and var w ? w : -1;
+        if (!member.LeafOrigin)
+            origin = "";
+        var weight = member.LeafOrigin ? pattern.WeightFor(origin, queue, member)
+            : queue.Length == 0 ? (pattern.PlainFor(member) ? 1 : 0)
+            : pattern.WeightFor(queue, member);
+        var desired = !_permissions.CanImport(pattern.Subject) || weight <= 0 ? -1 : queue.Length == 0 ? 0 : weight;
         if (!member.AnnouncedByAccount.TryGetValue(pattern.Account, out var announced))
             member.AnnouncedByAccount[pattern.Account] = announced = new Announced();
         if (announced.Connection is null || announced.Connection.IsClosed)
@@ -147,7 +167,7 @@ internal sealed partial class ClusterHub
         }
         if (announced.Connection is not { } connection)
             return; // no connection can carry the account yet; the registration that brings one sends everything
-        var key = (pattern.Subject, queue);
+        var key = (origin, pattern.Subject, queue);
         var current = announced.Keys.TryGetValue(key, out var sent) ? sent : -1;
         if (current == desired)
             return;
@@ -155,7 +175,7 @@ internal sealed partial class ClusterHub
             announced.Keys.Remove(key);
         else
             announced.Keys[key] = desired;
-        connection.WriteInterest(pattern.Owner, pattern.Subject, queue, desired, batch);
+        connection.WriteInterest(pattern.Owner, origin, pattern.Subject, queue, desired, batch);
     }
 
     /// <summary>
@@ -174,8 +194,8 @@ internal sealed partial class ClusterHub
             {
                 if (announced.Connection is { IsClosed: false } old)
                 {
-                    foreach (var (subject, queue) in announced.Keys.Keys)
-                        old.WriteInterest(account, subject, queue, -1, batch);
+                    foreach (var (origin, subject, queue) in announced.Keys.Keys)
+                        old.WriteInterest(account, origin, subject, queue, -1, batch);
                 }
                 announced.Keys.Clear();
                 announced.Connection = target;
@@ -184,9 +204,8 @@ internal sealed partial class ClusterHub
                 continue;
             foreach (var pattern in account.Patterns.Values)
             {
-                Announce(member, pattern, "", batch);
-                foreach (var queue in pattern.Queues.Keys)
-                    Announce(member, pattern, queue, batch);
+                foreach (var (origin, queue) in pattern.ByOrigin.Keys)
+                    Announce(member, pattern, origin, queue, batch);
             }
         }
     }

@@ -125,6 +125,8 @@ internal sealed partial class ClusterHub
         member.ServerName = info.ServerName ?? member.ServerName;
         member.Version = info.Version ?? member.Version;
         member.Headers = info.Headers ?? false;
+        member.LeafOrigin = info.LeafNodeOriginCluster ?? false;
+        member.LeafOriginUnsub = info.LeafNodeOriginClusterUnsub ?? false;
         connection.Attach(member);
         CheckMismatches(member);
         Reconcile(member, batch);

@@ -22,6 +22,12 @@ internal sealed class Member(string serverId)
 
     public bool Headers { get; set; } = true;
 
+    /// <summary>Announced <c>lnoc</c>: takes LS+ and LMSG with the leaf origin.</summary>
+    public bool LeafOrigin { get; set; }
+
+    /// <summary>Announced <c>lnocu</c>: its LS- carry the origin, and ours to it must.</summary>
+    public bool LeafOriginUnsub { get; set; }
+
     /// <summary>The member's own pool_size; null for a no-pool member (2.9, or pool_size -1).</summary>
     public int? PoolSize { get; set; }
 
@@ -92,6 +98,6 @@ internal sealed class Announced
 {
     public RouteConnection? Connection { get; set; }
 
-    /// <summary>(subject, queue or "") → announced weight (0 for plain interest).</summary>
-    public Dictionary<(string Subject, string Queue), int> Keys { get; } = [];
+    /// <summary>(leaf origin or "", subject, queue or "") → announced weight (0 for plain interest).</summary>
+    public Dictionary<(string Origin, string Subject, string Queue), int> Keys { get; } = [];
 }

@@ -164,6 +164,7 @@ internal sealed partial class RouteConnection
             Headers = true,
             Name = _server.Identity.ServerId,
             Cluster = _server.Spec.Name,
+            LeafNodeOriginCluster = true,
         });
         lock (Out.Gate)
             RouteWriter.WriteConnect(Out, json);
@@ -198,17 +199,25 @@ internal sealed partial class RouteConnection
     /// RS+ (weight 0: plain; above 0: queue weight) or RS- (weight below 0) for the account this
     /// connection carries; on a pinned connection without the account field.
     /// </summary>
-    public void WriteInterest(AccountInterest accountInterest, string subject, string queue, int weight, Batch batch)
+    public void WriteInterest(AccountInterest accountInterest, string origin, string subject, string queue, int weight, Batch batch)
     {
         var account = Kind == RouteKind.Pinned ? [] : accountInterest.NameUtf8.AsSpan();
         Span<byte> subjectBytes = stackalloc byte[Encoding.UTF8.GetMaxByteCount(subject.Length)];
         subjectBytes = subjectBytes[..Encoding.UTF8.GetBytes(subject, subjectBytes)];
         Span<byte> queueBytes = stackalloc byte[Encoding.UTF8.GetMaxByteCount(queue.Length)];
         queueBytes = queueBytes[..Encoding.UTF8.GetBytes(queue, queueBytes)];
+        Span<byte> originBytes = stackalloc byte[Encoding.UTF8.GetMaxByteCount(origin.Length)];
+        originBytes = originBytes[..Encoding.UTF8.GetBytes(origin, originBytes)];
+        // The hub only passes an origin to a member that announced lnoc (see ClusterHub.Announce).
+        var leaf = origin.Length > 0;
         lock (Out.Gate)
         {
-            if (weight < 0)
+            if (weight < 0 && leaf)
+                RouteWriter.WriteLeafUnsub(Out, Member!.LeafOriginUnsub ? originBytes : [], account, subjectBytes, queueBytes);
+            else if (weight < 0)
                 RouteWriter.WriteUnsub(Out, account, subjectBytes, queueBytes);
+            else if (leaf)
+                RouteWriter.WriteLeafSub(Out, originBytes, account, subjectBytes, queueBytes, weight);
             else
                 RouteWriter.WriteSub(Out, account, subjectBytes, queueBytes, weight);
         }
@@ -223,7 +232,11 @@ internal sealed partial class RouteConnection
         var withHeaders = op.HeaderSize > 0 && Member!.Headers;
         lock (Out.Gate)
         {
-            if (withHeaders)
+            // A leaf-origin message keeps its origin for a member that understands it, so the member
+            // does not send it back into the leaf cluster it came from; others get RMSG/HMSG.
+            if (!op.Origin.IsEmpty && Member!.LeafOrigin && (withHeaders || op.HeaderSize == 0))
+                RouteWriter.WriteLMsg(Out, op.Origin, accountField, op.Subject, op.Reply, queues.WrittenSpan, op.HeaderSize, payload);
+            else if (withHeaders)
                 RouteWriter.WriteHMsg(Out, accountField, op.Subject, op.Reply, queues.WrittenSpan, op.HeaderSize, payload);
             else
                 RouteWriter.WriteMsg(Out, accountField, op.Subject, op.Reply, queues.WrittenSpan, op.HeaderSize > 0 ? payload.Slice(op.HeaderSize) : payload);

@@ -81,11 +81,11 @@ internal sealed partial class RouteConnection : IAsyncDisposable
     /// <summary>Set by a <see cref="Batch"/> while this connection waits for the batch's send.</summary>
     public bool TouchedInBatch { get; set; }
 
-    /// <summary>What the member told us on this connection: (account, subject, queue or "") → weight.</summary>
-    public Dictionary<(string Account, string Subject, string Queue), int> RemoteInterest { get; } = [];
+    /// <summary>What the member told us on this connection → weight.</summary>
+    public Dictionary<InterestKey, int> RemoteInterest { get; } = [];
 
     /// <summary>Interest the member announced that the cluster's export permissions keep from the others.</summary>
-    public Dictionary<(string Account, string Subject, string Queue), int> RefusedInterest { get; } = [];
+    public Dictionary<InterestKey, int> RefusedInterest { get; } = [];
 
     public long MessagesIn { get; private set; }
     public long BytesIn { get; private set; }
@@ -98,7 +98,12 @@ internal sealed partial class RouteConnection : IAsyncDisposable
     /// <summary>Per account traffic, read under the hub's lock.</summary>
     public IReadOnlyDictionary<string, AccountCounters> Accounts => _accounts;
 
-    public void Attach(Member member) => Member = member;
+    public void Attach(Member member)
+    {
+        Member = member;
+        // Whether the member's LS- start with the origin follows what it announced (protocol doc §3.6).
+        _parser.Settings = _parser.Settings with { LeafUnsubHasOrigin = member.LeafOriginUnsub };
+    }
 
     public void SetKind(RouteKind kind, int poolIndex, string? pinnedAccount)
     {

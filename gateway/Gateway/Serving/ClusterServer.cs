@@ -356,6 +356,9 @@ internal sealed partial class ClusterServer : IAsyncDisposable
             Cluster = spec.Name,
             Compression = "off",
             RoutePoolSize = spec.PoolingEnabled ? spec.PoolSize : null,
+            // Leaf-origin interest and messages cross the hub with their origin (protocol doc §3.6).
+            LeafNodeOriginCluster = true,
+            LeafNodeOriginClusterUnsub = true,
         };
     }
 
