@@ -137,9 +137,9 @@ public sealed class NatsRoutesClient : IAsyncDisposable
     /// 2.15, the default) leaves out the options that version of nats-server refuses.
     /// </summary>
     public async Task<string> GetMemberConfigAsync(ClusterRef cluster, string serverName, string? listen = null, string? password = null,
-        string? serverVersion = null)
+        string? serverVersion = null, MemberTlsFiles? tls = null)
     {
-        var text = await Cluster(cluster).MemberConfig(serverName, listen, PasswordPlaceholder, serverVersion);
+        var text = await Cluster(cluster).MemberConfig(serverName, listen, PasswordPlaceholder, serverVersion, tls);
         return password is null ? text : MemberConfigPassword.Fill(text, PasswordPlaceholder, password);
     }
 

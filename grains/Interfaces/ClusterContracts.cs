@@ -21,6 +21,9 @@ public sealed record ImportRequest(string ConfigText, string SourceName, ImportM
 /// </summary>
 public sealed record ImportResult(long Version, bool Created, IReadOnlyList<string> Warnings, string? GeneratedUser, string? GeneratedPassword);
 
+/// <summary>A member's own TLS files, for the <c>tls {}</c> block member-config writes (paths on the member's machine).</summary>
+public sealed record MemberTlsFiles(string CertFile, string KeyFile, string CaFile);
+
 /// <summary>What is known about the inbound route credential, never the secret itself.</summary>
 public sealed record CredentialsView(string? User, string Kind, DateTimeOffset? RotatedAt, DateTimeOffset? PreviousValidUntil);
 

@@ -36,7 +36,7 @@ public interface IClusterGrain : IGrainWithStringKey
     /// cluster block, with <paramref name="passwordPlaceholder"/> where the route password goes.
     /// <paramref name="serverVersion"/> (2.9, 2.10, 2.15; default 2.15) leaves out options that version refuses.
     /// </summary>
-    Task<string> MemberConfig(string serverName, string? listen, string passwordPlaceholder, string? serverVersion);
+    Task<string> MemberConfig(string serverName, string? listen, string passwordPlaceholder, string? serverVersion, MemberTlsFiles? tls);
 
     /// <summary>Places the cluster on a live gateway if it has no valid lease; returns the placement.</summary>
     Task<PlacementView?> EnsurePlacement();

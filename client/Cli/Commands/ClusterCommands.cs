@@ -179,17 +179,25 @@ internal static class ClusterCommands
         {
             Description = "The member's nats-server version: 2.9, 2.10 or 2.15 (default). 2.9 gets no pool_size, accounts or compression.",
         };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "The member's certificate file, for the tls {} block of a cluster with TLS on routes." };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "The member's private key file (with --tls-cert)." };
+        var tlsCa = new Option<string?>("--tls-ca") { Description = "The CA file the member verifies the gateways with (with --tls-cert)." };
         var command = new Command("member-config", "Print the configuration a member server uses to route to the service.")
         {
-            cluster, server, listen, passwordFile, serverVersion,
+            cluster, server, listen, passwordFile, serverVersion, tlsCert, tlsKey, tlsCa,
         };
         command.SetAction((parse, _) => ServiceConnection.RunAsync(parse, async client =>
         {
             string? password = null;
             if (parse.GetValue(passwordFile) is { } path)
                 password = ReadFile(path).TrimEnd('\r', '\n');
+            MemberTlsFiles? tls = null;
+            if (parse.GetValue(tlsCert) is { } cert && parse.GetValue(tlsKey) is { } key && parse.GetValue(tlsCa) is { } ca)
+                tls = new MemberTlsFiles(cert, key, ca);
+            else if (parse.GetValue(tlsCert) is not null || parse.GetValue(tlsKey) is not null || parse.GetValue(tlsCa) is not null)
+                throw new UsageException("--tls-cert, --tls-key and --tls-ca go together: give all three");
             var text = await client.GetMemberConfigAsync(ServiceConnection.Cluster(parse.GetValue(cluster)!),
-                parse.GetValue(server)!, parse.GetValue(listen), password, parse.GetValue(serverVersion));
+                parse.GetValue(server)!, parse.GetValue(listen), password, parse.GetValue(serverVersion), tls);
             Console.Write(text);
             if (password is null)
                 Console.Error.WriteLine($"natsroutes: the route password is the placeholder {NatsRoutesClient.PasswordPlaceholder}; pass --password-file to fill it in");

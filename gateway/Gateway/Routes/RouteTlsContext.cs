@@ -29,9 +29,42 @@ internal sealed class RouteTlsContext : IDisposable
         _certificate = certificate;
         _roots = roots;
         _context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
+        Protocols = spec.MinVersion == "1.3" ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
+        CipherSuites = CipherSuitesOf(spec);
     }
 
     public RouteTls Spec { get; }
+
+    /// <summary><c>min_version</c>: TLS 1.2 and 1.3 (nats-server's default floor is 1.2), or 1.3 only.</summary>
+    public SslProtocols Protocols { get; }
+
+    /// <summary>
+    /// <c>cipher_suites</c>, or null for the platform's defaults. As in Go, the list governs TLS 1.2;
+    /// TLS 1.3's own suites are always allowed.
+    /// </summary>
+    public CipherSuitesPolicy? CipherSuites { get; }
+
+    private static readonly TlsCipherSuite[] Tls13Suites =
+        [TlsCipherSuite.TLS_AES_128_GCM_SHA256, TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256];
+
+    private static CipherSuitesPolicy? CipherSuitesOf(RouteTls spec)
+    {
+        if (spec.CipherSuites.Count == 0)
+            return null;
+        if (OperatingSystem.IsWindows())
+            throw new RouteTlsException("cipher_suites: Windows' TLS stack takes no per-connection cipher list; run the gateway on Linux or leave cipher_suites out");
+        var suites = new List<TlsCipherSuite>(Tls13Suites);
+        foreach (var name in spec.CipherSuites)
+        {
+            // Go's names are IANA's (the config reader has checked them), but for two ChaCha20 suites without the hash.
+            var iana = name.EndsWith("_CHACHA20_POLY1305", StringComparison.Ordinal) ? name + "_SHA256" : name;
+            if (!Enum.TryParse<TlsCipherSuite>(iana, out var suite))
+                throw new RouteTlsException($"cipher_suites: {name} is not a cipher suite this gateway can offer");
+            if (!suites.Contains(suite))
+                suites.Add(suite);
+        }
+        return new CipherSuitesPolicy(suites);
+    }
 
     /// <summary>The TLS handshake timeout (<c>tls { timeout }</c>).</summary>
     public TimeSpan Timeout => TimeSpan.FromSeconds(Spec.Timeout);
@@ -82,6 +115,8 @@ internal sealed class RouteTlsContext : IDisposable
             {
                 ServerCertificateContext = _context,
                 ClientCertificateRequired = true,
+                EnabledSslProtocols = Protocols,
+                CipherSuitesPolicy = CipherSuites,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 RemoteCertificateValidationCallback = (_, certificate, _, _) => Trusted(certificate, ClientAuth),
             }, timeout.Token);
@@ -107,6 +142,8 @@ internal sealed class RouteTlsContext : IDisposable
             {
                 TargetHost = host,
                 ClientCertificateContext = _context,
+                EnabledSslProtocols = Protocols,
+                CipherSuitesPolicy = CipherSuites,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
                     (Spec.Insecure || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0) && Trusted(certificate, ServerAuth),

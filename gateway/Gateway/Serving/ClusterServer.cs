@@ -248,6 +248,8 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         {
             _tls = RouteTlsContext.Load(tls);
             TlsProblem = null;
+            if (tls.CurvePreferences.Count > 0)
+                LogCurvesNotApplied(_logger, Key, string.Join(", ", tls.CurvePreferences));
         }
         catch (RouteTlsException e)
         {
@@ -458,6 +460,10 @@ internal sealed partial class ClusterServer : IAsyncDisposable
 
     [LoggerMessage(EventId = 2305, Level = LogLevel.Error, Message = "{Cluster}: route TLS cannot be used, every route of this cluster is refused until it can: {Problem}")]
     private static partial void LogTlsUnusable(ILogger logger, string cluster, string problem);
+
+    [LoggerMessage(EventId = 2307, Level = LogLevel.Warning,
+        Message = "{Cluster}: tls curve_preferences ({Curves}) are not applied on the gateway's side (.NET has no per-connection curve choice); the platform's curves are offered, the members apply theirs")]
+    private static partial void LogCurvesNotApplied(ILogger logger, string cluster, string curves);
 
     [LoggerMessage(EventId = 2306, Level = LogLevel.Warning, Message = "{Cluster}: TLS handshake with {Remote} failed: {Reason}{More}")]
     private static partial void LogTlsRefused(ILogger logger, string cluster, string remote, string reason, string more);

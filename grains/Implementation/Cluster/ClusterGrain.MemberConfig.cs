@@ -8,7 +8,7 @@ namespace Nats.OrleansRoutes.Grains.Cluster;
 // The configuration a member server uses to join the cluster through the service.
 public sealed partial class ClusterGrain
 {
-    public async Task<string> MemberConfig(string serverName, string? listen, string passwordPlaceholder, string? serverVersion)
+    public async Task<string> MemberConfig(string serverName, string? listen, string passwordPlaceholder, string? serverVersion, MemberTlsFiles? tls)
     {
         if (Names.Check(serverName, "server name") is { } problem)
             throw new ClusterRequestException(problem);
@@ -16,6 +16,10 @@ public sealed partial class ClusterGrain
         if (serverVersion is not null && !NatsServerVersions.TryParse(serverVersion, out version))
             throw new ClusterRequestException($"--server-version \"{serverVersion}\" is not a supported nats-server version (2.9, 2.10 or 2.15)");
         var spec = Spec;
+        if (spec.Tls is not null && tls is null)
+            throw new ClusterRequestException($"cluster {Key} uses TLS on routes: give the member's own certificate, key and CA (--tls-cert, --tls-key, --tls-ca)");
+        if (spec.Tls is null && tls is not null)
+            throw new ClusterRequestException($"cluster {Key} does not use TLS on routes: leave out --tls-cert, --tls-key and --tls-ca, or give the cluster a tls block first");
         var placement = await EnsurePlacement()
             ?? throw new ClusterRequestException($"cluster {Key} is not placed on a gateway yet: no gateway is running (start one with natsroutes gateway)");
 
@@ -48,6 +52,7 @@ public sealed partial class ClusterGrain
             WriteTimeout = spec.WriteTimeout,
             ConnectBackoff = spec.ConnectBackoff,
             Permissions = spec.Permissions,
+            Tls = MemberTls(spec.Tls, tls, version),
             Server = spec.Server,
         };
         if (version != NatsServerVersion.V2_15)
@@ -78,6 +83,22 @@ public sealed partial class ClusterGrain
         text.Append(ClusterBlockWriter.Write(member, SecretMode.Reveal));
         return text.ToString();
     }
+
+    /// <summary>
+    /// The cluster's TLS settings with the member's own files. Pinned certificates are left out: the
+    /// spec pins the members' certificates for the gateway, not the gateway's for the members.
+    /// </summary>
+    private static RouteTls? MemberTls(RouteTls? cluster, MemberTlsFiles? files, NatsServerVersion version) =>
+        cluster is null || files is null ? null : cluster with
+        {
+            CertFile = files.CertFile,
+            KeyFile = files.KeyFile,
+            CaFile = files.CaFile,
+            PinnedCerts = EquatableList<string>.Empty,
+            // Unknown to 2.9 ("unknown field").
+            HandshakeFirst = version != NatsServerVersion.V2_9 && cluster.HandshakeFirst,
+            MinVersion = version == NatsServerVersion.V2_9 ? null : cluster.MinVersion,
+        };
 
     private static string ListenHost(string? listen) =>
         listen is null ? "0.0.0.0" : listen.LastIndexOf(':') is var colon and > 0 ? listen[..colon] : listen;

@@ -38,6 +38,7 @@ public sealed class ClusterGrainTests
           ping_max: 4
           write_deadline: "3s"
           write_timeout: close
+          TLS_BLOCK
         }
         """;
 
@@ -296,10 +297,28 @@ public sealed class ClusterGrainTests
         await using var plane = await InProcessControlPlane.StartAsync();
         await plane.Directory.Register(new GatewayRegistration("gw-a", "127.0.0.2", 24500, 24599, null, 100));
         await plane.Directory.Register(new GatewayRegistration("gw-b", "127.0.0.3", 24500, 24599, null, 100));
-        await plane.Cluster("acme/prod").Import(new ImportRequest(FullConf, "prod.conf"));
+        var directory = Path.Combine(Path.GetTempPath(), "natsroutes-mc-" + Guid.NewGuid().ToString("N")[..8]);
+        using var ca = new TestCertificates(directory);
+        var gateway = ca.Issue("gateway", "CN=gateway", [System.Net.IPAddress.Loopback]);
+        var memberFiles = ca.Issue("member-1", "CN=member-1", [System.Net.IPAddress.Loopback]);
+        await plane.Cluster("acme/prod").Import(new ImportRequest(FullConf.Replace("TLS_BLOCK", $$"""
+            tls {
+                cert_file: "{{gateway.CertFile}}", key_file: "{{gateway.KeyFile}}", ca_file: "{{ca.CaFile}}"
+                timeout: 3, verify_and_map: true, min_version: "1.2"
+                cipher_suites: ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]
+                curve_preferences: ["CurveP256", "X25519"]
+              }
+            """, StringComparison.Ordinal), "prod.conf"));
         await plane.Cluster("acme/prod").Set("pool_size", "5");
         await plane.Grains.GetGrain<IAccountGrain>("acme/prod/ACME").Pin();
-        var text = await plane.Cluster("acme/prod").MemberConfig("member-1", "127.0.0.1:24777", "placeholder-pw", serverVersion);
+        var text = await plane.Cluster("acme/prod").MemberConfig("member-1", "127.0.0.1:24777", "placeholder-pw", serverVersion,
+            new MemberTlsFiles(memberFiles.CertFile, memberFiles.KeyFile, ca.CaFile));
+        // The member's own files with the cluster's TLS settings.
+        Assert.Contains($"cert_file: \"{memberFiles.CertFile}\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(gateway.CertFile, text, StringComparison.Ordinal);
+        foreach (var setting in new[] { "verify_and_map: true", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "\"X25519\"", "timeout: 3" })
+            Assert.Contains(setting, text, StringComparison.Ordinal);
+        Assert.Equal(serverVersion != "2.9", text.Contains("min_version: \"1.2\"", StringComparison.Ordinal)); // 2.9 has no min_version
         Assert.Contains("nats-route://ruser:placeholder-pw@127.0.0.2:24500", text, StringComparison.Ordinal);
         Assert.Contains("nats-route://ruser:placeholder-pw@127.0.0.3:24500", text, StringComparison.Ordinal);
         // Every version applies the cluster's permissions.
@@ -327,6 +346,7 @@ public sealed class ClusterGrainTests
         finally
         {
             File.Delete(file);
+            Directory.Delete(directory, recursive: true);
         }
     }
 
@@ -336,7 +356,10 @@ public sealed class ClusterGrainTests
         await using var plane = await InProcessControlPlane.StartAsync();
         await plane.Cluster("acme/prod").Import(new ImportRequest(Conf, "prod.conf"));
         await plane.Directory.Register(new GatewayRegistration("gw-a", "127.0.0.2", 24500, 24599, null, 100));
-        var error = await Assert.ThrowsAsync<ClusterRequestException>(() => plane.Cluster("acme/prod").MemberConfig("m1", null, "pw", "2.8"));
+        var error = await Assert.ThrowsAsync<ClusterRequestException>(() => plane.Cluster("acme/prod").MemberConfig("m1", null, "pw", "2.8", null));
         Assert.Contains("--server-version \"2.8\" is not a supported nats-server version (2.9, 2.10 or 2.15)", error.Message, StringComparison.Ordinal);
+        // TLS files for a cluster without TLS on routes are a mistake worth naming.
+        error = await Assert.ThrowsAsync<ClusterRequestException>(() => plane.Cluster("acme/prod").MemberConfig("m1", null, "pw", null, new MemberTlsFiles("c", "k", "ca")));
+        Assert.Contains("cluster acme/prod does not use TLS on routes", error.Message, StringComparison.Ordinal);
     }
 }

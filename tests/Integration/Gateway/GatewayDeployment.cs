@@ -116,13 +116,14 @@ public sealed class GatewayDeployment : IAsyncDisposable
     /// <summary>
     /// Starts a member: the configuration is <paramref name="extra"/> (accounts, …) and the
     /// block member-config prints for <paramref name="serverName"/> and <paramref name="version"/>, with <paramref name="password"/>
-    /// (changed by <paramref name="edit"/>, to make a member that differs from the spec).
+    /// (changed by <paramref name="edit"/>, to make a member that differs from the spec), with the
+    /// member's own TLS files when the cluster uses TLS.
     /// </summary>
     public async Task<NatsServerProcess> StartMemberAsync(ClusterRef cluster, string version, string serverName, string password, string extra = "",
-        Func<string, string>? edit = null)
+        Func<string, string>? edit = null, MemberTlsFiles? tls = null)
     {
         var routeListen = $"127.0.0.1:{FreePorts.Next().ToString(CultureInfo.InvariantCulture)}";
-        var block = await Client.GetMemberConfigAsync(cluster, serverName, routeListen, password, serverVersion: version);
+        var block = await Client.GetMemberConfigAsync(cluster, serverName, routeListen, password, serverVersion: version, tls: tls);
         if (edit is not null)
         {
             var edited = edit(block);

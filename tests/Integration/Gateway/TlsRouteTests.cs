@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Nats.OrleansRoutes.Grains;
 using Nats.OrleansRoutes.TestKit;
 using Nats.OrleansRoutes.TestKit.Nats;
@@ -30,12 +33,8 @@ public sealed class TlsDeployment : IAsyncLifetime
             [IPAddress.Parse(Deployment.GatewayHost), IPAddress.Loopback]);
     }
 
-    /// <summary>A tls block inside the cluster block member-config printed.</summary>
-    public static string WithTls(string block, (string Cert, string Key) certificate, string caFile) =>
-        block.Replace("cluster {", $$"""
-            cluster {
-              tls { cert_file: "{{certificate.Cert}}", key_file: "{{certificate.Key}}", ca_file: "{{caFile}}", timeout: 2 }
-            """, StringComparison.Ordinal);
+    /// <summary>A member's own TLS files, verified against <paramref name="caFile"/>.</summary>
+    public static MemberTlsFiles Files((string Cert, string Key) certificate, string caFile) => new(certificate.Cert, certificate.Key, caFile);
 
     public async Task DisposeAsync()
     {
@@ -83,9 +82,9 @@ public sealed class TlsRouteTests(TlsDeployment tls) : IClassFixture<TlsDeployme
         var m1Certificate = tls.Ca.Issue("tls-m1", "CN=tls-m1, O=Acme", [IPAddress.Loopback]);
         var m2Certificate = tls.Ca.Issue("tls-m2", "CN=tls-m2, O=Acme", [IPAddress.Loopback]);
         var m1 = await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_15, "tls-m1", TlsDeployment.Password,
-            edit: block => TlsDeployment.WithTls(block, m1Certificate, tls.Ca.CaFile));
+            tls: TlsDeployment.Files(m1Certificate, tls.Ca.CaFile));
         var m2 = await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_10, "tls-m2", TlsDeployment.Password,
-            edit: block => TlsDeployment.WithTls(block, m2Certificate, tls.Ca.CaFile));
+            tls: TlsDeployment.Files(m2Certificate, tls.Ca.CaFile));
         await deployment.WaitForMembersAsync(cluster, ["tls-m1", "tls-m2", "tls-solo"], connections: 4);
 
         var clients = new[] { await deployment.ConnectAsync(m1), await deployment.ConnectAsync(m2), await deployment.ConnectAsync(solo) };
@@ -105,7 +104,7 @@ public sealed class TlsRouteTests(TlsDeployment tls) : IClassFixture<TlsDeployme
         var tlsFailuresBefore = await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"tls\"}");
         var rogueCertificate = tls.Untrusted.Issue("rogue", "CN=rogue, O=Elsewhere", [IPAddress.Loopback]);
         var rogue = await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_15, "tls-rogue", TlsDeployment.Password,
-            edit: block => TlsDeployment.WithTls(block, rogueCertificate, tls.Ca.CaFile));
+            tls: TlsDeployment.Files(rogueCertificate, tls.Ca.CaFile));
         await Eventually.TrueAsync(async () => await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"tls\"}") > tlsFailuresBefore,
             Wait, "the gateway refuses the untrusted certificate");
         Assert.False((await deployment.MembersAsync(cluster)).ContainsKey("tls-rogue"));
@@ -130,11 +129,11 @@ public sealed class TlsRouteTests(TlsDeployment tls) : IClassFixture<TlsDeployme
         var other = tls.Ca.Issue("unmapped", "CN=someone-else, O=Acme", [IPAddress.Loopback]);
         var authorizationFailures = await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"authorization\"}");
         await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_15, "mapped-1", TlsDeployment.Password,
-            edit: block => TlsDeployment.WithTls(block, mapped, tls.Ca.CaFile));
+            tls: TlsDeployment.Files(mapped, tls.Ca.CaFile));
         await deployment.WaitForMembersAsync(cluster, ["mapped-1"], connections: 4);
 
         var refused = await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_10, "unmapped-1", TlsDeployment.Password,
-            edit: block => TlsDeployment.WithTls(block, other, tls.Ca.CaFile));
+            tls: TlsDeployment.Files(other, tls.Ca.CaFile));
         await Eventually.TrueAsync(
             () => Task.FromResult(deployment.Gateway.Output.Contains("(\"CN=someone-else,O=Acme\") is the route user", StringComparison.Ordinal)),
             Wait, "the gateway refuses a certificate that does not map to the route user");
@@ -173,7 +172,7 @@ public sealed class TlsRouteTests(TlsDeployment tls) : IClassFixture<TlsDeployme
             """);
         var certificate = tls.Ca.Issue("s2-m1", "CN=s2-m1, O=Acme", [IPAddress.Loopback]);
         var m1 = await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_15, "s2-m1", TlsDeployment.Password,
-            edit: block => TlsDeployment.WithTls(block, certificate, tls.Ca.CaFile));
+            tls: TlsDeployment.Files(certificate, tls.Ca.CaFile));
         await deployment.WaitForMembersAsync(cluster, ["s2-m1", "s2-solo"], connections: 4);
         var members = await deployment.MembersAsync(cluster);
         foreach (var name in new[] { "s2-m1", "s2-solo" })
@@ -183,6 +182,85 @@ public sealed class TlsRouteTests(TlsDeployment tls) : IClassFixture<TlsDeployme
         }
 
         await deployment.AssertRelaysBothWaysAsync(m1, solo, string.Concat(Enumerable.Repeat("tls then s2 ", 100)));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task The_specs_min_version_and_cipher_suites_govern_the_gateways_handshake_and_members_get_them()
+    {
+        var deployment = tls.Deployment;
+        var cluster = new ClusterRef("acme", "tlsknobs");
+        string Block(string minVersion) => $$"""
+            cluster {
+              name: tlsknobs
+              listen: 127.0.0.1:-1
+              authorization { user: ruser, password: "{{TlsDeployment.Password}}" }
+              tls {
+                cert_file: "{{tls.GatewayCertificate.Cert}}", key_file: "{{tls.GatewayCertificate.Key}}", ca_file: "{{tls.Ca.CaFile}}"
+                timeout: 2, min_version: "{{minVersion}}", cipher_suites: ["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]
+              }
+            }
+            """;
+        var view = await deployment.CreateClusterAsync(cluster, Block("1.2"));
+        var client = tls.Ca.Issue("knob-client", "CN=knob-client", [IPAddress.Loopback]);
+        var port = view.Placement!.Port;
+
+        // TLS 1.2 with a suite the spec does not list is refused; with the listed one it is taken.
+        Assert.Null(await HandshakeAsync(port, client, SslProtocols.Tls12, TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256));
+        Assert.Equal(TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            await HandshakeAsync(port, client, SslProtocols.Tls12, TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384));
+
+        // Real members get the same settings from member-config and relay.
+        var certificate = tls.Ca.Issue("knob-m1", "CN=knob-m1, O=Acme", [IPAddress.Loopback]);
+        var m1 = await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_15, "knob-m1", TlsDeployment.Password,
+            tls: TlsDeployment.Files(certificate, tls.Ca.CaFile));
+        var m2 = await deployment.StartMemberAsync(cluster, NatsServerBinaries.V2_10, "knob-m2", TlsDeployment.Password,
+            tls: TlsDeployment.Files(tls.Ca.Issue("knob-m2", "CN=knob-m2, O=Acme", [IPAddress.Loopback]), tls.Ca.CaFile));
+        await deployment.WaitForMembersAsync(cluster, ["knob-m1", "knob-m2"]);
+        await deployment.AssertRelaysBothWaysAsync(m1, m2);
+
+        // min_version 1.3 in a new spec: TLS 1.2 is refused from then on, TLS 1.3 taken.
+        await deployment.Client.ImportClusterAsync(cluster, Block("1.3"), "tlsknobs.conf");
+        await Eventually.TrueAsync(async () => await HandshakeAsync(port, client, SslProtocols.Tls12, TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384) is null,
+            Wait, "TLS 1.2 is refused once the spec says min_version 1.3");
+        Assert.NotNull(await HandshakeAsync(port, client, SslProtocols.Tls13, null));
+    }
+
+    /// <summary>A TLS handshake with the gateway's route endpoint; the suite agreed on, or null when it failed.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private async Task<TlsCipherSuite?> HandshakeAsync(int port, (string CertFile, string KeyFile) certificate, SslProtocols protocols, TlsCipherSuite? suite)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(tls.Deployment.GatewayHost, port);
+        await using var stream = new SslStream(tcp.GetStream());
+        using var own = X509Certificate2.CreateFromPemFile(certificate.CertFile, certificate.KeyFile);
+        try
+        {
+            await stream.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = tls.Deployment.GatewayHost,
+                ClientCertificates = [own],
+                EnabledSslProtocols = protocols,
+                CipherSuitesPolicy = suite is { } only ? new CipherSuitesPolicy([only]) : null,
+                RemoteCertificateValidationCallback = (_, presented, _, _) => ChainsToTestCa(presented),
+            });
+            return stream.NegotiatedCipherSuite;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            return null;
+        }
+    }
+
+    private bool ChainsToTestCa(X509Certificate? presented)
+    {
+        if (presented is not X509Certificate2 certificate)
+            return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(tls.Ca.CaFile));
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
     }
 
     private Task<double> MetricAsync(string sample) => tls.Deployment.MetricAsync(sample);
