@@ -63,9 +63,13 @@ internal static class StatusCommand
             {
                 var name = member.GetProperty("server_name").GetString();
                 var connections = member.GetProperty("connections").EnumerateArray().ToList();
+                var differences = member.GetProperty("mismatches").EnumerateArray().Select(m => m.GetString())
+                    .Concat(member.TryGetProperty("pinning", out var pinning)
+                        ? pinning.EnumerateArray().Select(a => $"pinning {a.GetString()}: the member sends none of its messages until the dedicated route is up")
+                        : []);
                 memberTable.Add(name, member.GetProperty("version").GetString(),
                     member.GetProperty("pool_size").ValueKind == JsonValueKind.Number ? Number(member.GetProperty("pool_size").GetInt64()) : "none",
-                    Number(connections.Count), string.Join("; ", member.GetProperty("mismatches").EnumerateArray().Select(m => m.GetString())));
+                    Number(connections.Count), string.Join("; ", differences));
                 foreach (var c in connections)
                 {
                     var kind = c.GetProperty("kind").GetString();

@@ -128,6 +128,8 @@ internal sealed partial class ClusterHub
         member.LeafOrigin = info.LeafNodeOriginCluster ?? false;
         member.LeafOriginUnsub = info.LeafNodeOriginClusterUnsub ?? false;
         connection.Attach(member);
+        if (connection.PinnedAccount is { } pinned)
+            ForgetPooledInterest(member, connection, pinned, batch);
         CheckMismatches(member);
         Reconcile(member, batch);
         LogRegistered(logger, ClusterKey, member.ServerName, connection.Kind, connection.PoolIndex, connection.PinnedAccount, connection.Remote);
@@ -155,6 +157,7 @@ internal sealed partial class ClusterHub
                 return new Refusal($"duplicate route for account {account}", null);
             member.Pinned[account] = connection;
             member.PoolSize ??= memberPool;
+            member.Pinning.Remove(account);
             connection.SetKind(RouteKind.Pinned, 0, account);
             return null;
         }
@@ -176,6 +179,20 @@ internal sealed partial class ClusterHub
         member.PoolSize = memberPool;
         connection.SetKind(RouteKind.Pooled, index, null);
         return null;
+    }
+
+    /// <summary>
+    /// A dedicated connection for <paramref name="account"/> registered: the member now sends the
+    /// account's interest there, so what it sent on its other connections is dropped (nats-server
+    /// drops a newly pinned account's interest from pooled routes the same way).
+    /// </summary>
+    private void ForgetPooledInterest(Member member, RouteConnection pinned, string account, Batch batch)
+    {
+        foreach (var other in member.Connections.Where(c => !ReferenceEquals(c, pinned)).ToList())
+        {
+            foreach (var key in other.RemoteInterest.Keys.Where(k => k.Account == account).ToList())
+                SetRemoteInterest(other, key, 0, batch);
+        }
     }
 
     /// <summary>Removes a closed connection: its interest is withdrawn from the others, announcements move.</summary>

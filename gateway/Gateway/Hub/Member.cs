@@ -22,6 +22,9 @@ internal sealed class Member(string serverId)
 
     public bool Headers { get; set; } = true;
 
+    /// <summary>Accounts the gateway asked the member to pin whose dedicated connection has not registered yet.</summary>
+    public SortedSet<string> Pinning { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Announced <c>lnoc</c>: takes LS+ and LMSG with the leaf origin.</summary>
     public bool LeafOrigin { get; set; }
 

@@ -22,8 +22,12 @@ public sealed record ClusterRoutez(string Cluster, string State, string? Name, l
 /// </summary>
 public sealed record SolicitedRoutez(string Url, bool Connected, int Failures, string? LastError, double? RetryDelayMs);
 
+/// <summary>
+/// One member. <see cref="Pinning"/>: accounts the gateway asked it to pin whose dedicated connection
+/// is not up yet; until it is, the member sends none of the account's messages (nats-server's window).
+/// </summary>
 public sealed record MemberRoutez(string ServerId, string ServerName, string Version, int? PoolSize, bool Headers,
-    IReadOnlyList<string> Mismatches, IReadOnlyList<ConnectionRoutez> Connections);
+    IReadOnlyList<string> Mismatches, IReadOnlyList<string> Pinning, IReadOnlyList<ConnectionRoutez> Connections);
 
 public sealed record ConnectionRoutez(string Kind, bool Solicited, int? PoolIndex, string? Account, string Remote, double? RttMs,
     long InMsgs, long InBytes, long OutMsgs, long OutBytes, int Subscriptions, long PendingBytes, DateTimeOffset Since,
@@ -47,7 +51,7 @@ internal static class RoutezBuilder
             lock (hub.Gate)
             {
                 members = [.. hub.Members.OrderBy(m => m.ServerName, StringComparer.Ordinal).Select(m => new MemberRoutez(
-                    m.ServerId, m.ServerName, m.Version, m.PoolSize, m.Headers, [.. m.Mismatches],
+                    m.ServerId, m.ServerName, m.Version, m.PoolSize, m.Headers, [.. m.Mismatches], [.. m.Pinning],
                     [.. m.Connections.Select(Connection)]))];
             }
             var spec = server.Spec;

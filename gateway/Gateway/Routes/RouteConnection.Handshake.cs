@@ -120,17 +120,54 @@ internal sealed partial class RouteConnection
         return Outcome.Close;
     }
 
-    /// <summary>An INFO after registration: gossip and gateway bookkeeping are ignored; a pinned-account reload request is answered.</summary>
+    /// <summary>
+    /// An INFO after registration: gossip and gateway bookkeeping are ignored. The add-account
+    /// exchange of a pinned account (protocol doc §4.7, nats-server-facts.md): a request carries
+    /// <c>route_account</c> and is echoed without it; an echo answers a request of ours.
+    /// </summary>
     private void OnAsyncInfo(ReadOnlySpan<byte> json)
     {
         if (!RouteJson.TryParseInfo(json, out var info, out _) || info.RouteAccountAddRequestId is not { } request)
             return;
-        // Config reload on the member (protocol doc §4.7): echo the request without route_account.
+        if (info.RouteAccount is null)
+        {
+            LogPinAnswered(_logger, _server.Key, Member?.ServerName, request);
+            return;
+        }
         var answer = RouteJson.Serialize(new RouteInfo { RoutePoolSize = info.RoutePoolSize, RouteAccountAddRequestId = request });
         lock (Out.Gate)
             RouteWriter.WriteInfo(Out, answer);
         _batch.Touch(this);
     }
+
+    /// <summary>
+    /// Asks the member to take <paramref name="account"/> on a dedicated connection before the
+    /// gateway dials it (as a server reloading with a new pinned account asks its routes): sent on
+    /// the member's pooled connection for the account, with the member's pool size. Until that
+    /// connection registers, the member has dropped the account's interest from this one: the
+    /// window is shown as <c>pinning</c> in /routez.
+    /// </summary>
+    public void RequestPinnedAccount(string account)
+    {
+        var request = RouteJson.Serialize(new RouteInfo
+        {
+            RouteAccount = account,
+            RouteAccountAddRequestId = Guid.NewGuid().ToString("N"),
+            RoutePoolSize = Member?.PoolSize,
+        });
+        lock (_server.Hub.Gate)
+            Member?.Pinning.Add(account);
+        lock (Out.Gate)
+            RouteWriter.WriteInfo(Out, request);
+        SendNow();
+        LogPinRequested(_logger, _server.Key, Member?.ServerName, account);
+    }
+
+    [LoggerMessage(EventId = 2122, Level = LogLevel.Information, Message = "{Cluster}: asked member {Member} to take account {Account} on a dedicated route")]
+    private static partial void LogPinRequested(ILogger logger, string cluster, string? member, string account);
+
+    [LoggerMessage(EventId = 2123, Level = LogLevel.Debug, Message = "{Cluster}: member {Member} answered the dedicated-route request {Request}")]
+    private static partial void LogPinAnswered(ILogger logger, string cluster, string? member, string request);
 
     private Outcome Refuse(string errText, string reason, string metric)
     {

@@ -147,6 +147,9 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         Version = serving.Version;
         var routesChanged = RoutesChanged(serving);
         var tlsChanged = !Equals(serving.Spec.Tls, _spec.Tls);
+        // As nats-server on a reload with a new pool_size: the pooled connections are closed and dialled again.
+        var poolChanged = serving.Spec.PoolSize != _spec.PoolSize;
+        var pinsChanged = !serving.Spec.EffectivePinnedAccounts.SequenceEqual(_spec.EffectivePinnedAccounts);
         _spec = serving.Spec;
         Timers = RouteTimers.Of(serving.Spec, Options);
         if (tlsChanged)
@@ -154,8 +157,15 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         _serving = serving;
         Hub.UpdateSpec(serving.Spec);
         Authorizer.SpecVersion(serving.Version);
-        if (routesChanged || tlsChanged)
+        if (routesChanged || tlsChanged || poolChanged)
+        {
             _ = RestartSolicitorsAsync(serving);
+        }
+        else if (pinsChanged)
+        {
+            foreach (var solicitor in Solicitors)
+                solicitor.PinnedAccountsChanged();
+        }
     }
 
     /// <summary>The spec's routes, each kept connected by its own solicitor.</summary>

@@ -73,6 +73,12 @@ internal sealed partial class RouteSolicitor : IAsyncDisposable
                     _server.Metrics.RouteDials.Add(1, new KeyValuePair<string, object?>("result", "connected"));
                     LogUp(_logger, _server.Key, _shownUrl, first.Member?.ServerName);
                     await KeepOthersAsync(first, cancellationToken);
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        // Stopped (new routes, TLS or pool size in the spec, or the cluster left this gateway).
+                        first.Close("the route's settings changed");
+                        return;
+                    }
                     Connected = false;
                     LastError = first.CloseReason;
                     // A route that was up is redialled after 1 s and a little jitter, as nats-server does.
@@ -101,26 +107,62 @@ internal sealed partial class RouteSolicitor : IAsyncDisposable
     internal static TimeSpan Backoff(int failures) =>
         TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(failures - 1, 30))));
 
-    /// <summary>While the first connection is up, keeps the other pool slots and the dedicated connections up; closes them when it goes.</summary>
+    /// <summary>
+    /// While the first connection is up, keeps the other pool slots and the dedicated connections up,
+    /// following the spec: an account pinned while the route is up is first requested on the
+    /// member's pooled connection for it (the add-account exchange of a nats-server reload), then
+    /// dialled; an unpinned one is no longer redialled. All of them go when the first connection goes.
+    /// </summary>
     private async Task KeepOthersAsync(RouteConnection first, CancellationToken cancellationToken)
     {
-        var slots = new List<SolicitedSlot>();
-        var spec = _server.Spec;
-        var tls = spec.Tls is not null;
-        if (first.Kind != RouteKind.NoPool && spec.PoolingEnabled)
-        {
-            var size = Math.Max(spec.PoolSize, first.Member?.PoolSize ?? 0);
-            for (var slot = 1; slot < size; slot++)
-                slots.Add(new SolicitedSlot(Url, Password, slot, null, tls));
-            foreach (var account in spec.EffectivePinnedAccounts)
-                slots.Add(new SolicitedSlot(Url, Password, 0, account, tls));
-        }
         using var down = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var others = slots.Select(slot => KeepAsync(slot, down.Token)).ToList();
-        await first.Closed.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var running = new Dictionary<(int Slot, string? Account), Task>();
+        var initial = true;
+        while (!first.IsClosed && !cancellationToken.IsCancellationRequested)
+        {
+            var changed = _specChanged.WaitAsync(down.Token);
+            // An unpinned account's connection is not closed here: the member still pins the account
+            // until its own configuration drops it, and would lose the account's messages without it.
+            // It is not redialled once it closes (KeepAsync), and is reported as a mismatch meanwhile.
+            foreach (var key in WantedSlots(first))
+            {
+                if (running.TryGetValue(key, out var current) && !current.IsCompleted)
+                    continue;
+                if (key.Account is { } account && !initial)
+                {
+                    RouteConnection? pooled;
+                    lock (_server.Hub.Gate)
+                        pooled = first.Member?.ConnectionFor(account);
+                    pooled?.RequestPinnedAccount(account);
+                }
+                running[key] = KeepAsync(new SolicitedSlot(Url, Password, key.Slot, key.Account, _server.Spec.Tls is not null), down.Token);
+            }
+            initial = false;
+            await Task.WhenAny(first.Closed, changed);
+        }
         await down.CancelAsync();
-        await Task.WhenAll(others);
+        await Task.WhenAll(running.Values);
     }
+
+    /// <summary>The pool slots after the first (as many as the larger of the spec's and the member's pool size) and one per pinned account.</summary>
+    private HashSet<(int Slot, string? Account)> WantedSlots(RouteConnection first)
+    {
+        var spec = _server.Spec;
+        var wanted = new HashSet<(int, string?)>();
+        if (first.Kind == RouteKind.NoPool || !spec.PoolingEnabled)
+            return wanted;
+        var size = Math.Max(spec.PoolSize, first.Member?.PoolSize ?? 0);
+        for (var slot = 1; slot < size; slot++)
+            wanted.Add((slot, null));
+        foreach (var account in spec.EffectivePinnedAccounts)
+            wanted.Add((0, account));
+        return wanted;
+    }
+
+    private readonly SemaphoreSlim _specChanged = new(0);
+
+    /// <summary>The cluster's pinned accounts changed: dedicated connections for new ones are requested and dialled.</summary>
+    public void PinnedAccountsChanged() => _specChanged.Release();
 
     /// <summary>One further slot: redialled 1 s after it drops, until the first connection goes.</summary>
     private async Task KeepAsync(SolicitedSlot slot, CancellationToken cancellationToken)
@@ -147,6 +189,8 @@ internal sealed partial class RouteSolicitor : IAsyncDisposable
                     return;
                 }
                 error = connection.CloseReason;
+                if (slot.Account is { } unpinned && !_server.Spec.EffectivePinnedAccounts.Contains(unpinned))
+                    return; // the spec no longer pins the account: the member dropped it too
                 // nats-server never redials a dedicated route the other side cannot have.
                 if (error?.Contains("Not possible to have a dedicated route", StringComparison.Ordinal) == true)
                 {
