@@ -24,6 +24,12 @@ public sealed class GatewayOptions
     /// <summary>What the directory, the gateway's INFO and member-config give members: the advertised address, else the listen address.</summary>
     public string AdvertisedHost => Advertise is { Length: > 0 } advertise ? advertise.Trim('[', ']') : Host.Trim('[', ']');
 
+    /// <summary>
+    /// The failover group: gateways of one group share the port range and take over each other's
+    /// clusters; route ports are unique within a group only, so each group adds a range's worth of clusters.
+    /// </summary>
+    public string Group { get; set; } = Grains.GatewayRegistration.DefaultGroup;
+
     /// <summary>First port of the range route endpoints are allocated from.</summary>
     public int PortFrom { get; set; } = 24200;
 
@@ -86,6 +92,8 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         var problems = new List<string>();
         if (Grains.Names.Check(o.Id, "gateway id") is { } idProblem)
             problems.Add(idProblem);
+        if (Grains.Names.Check(o.Group, "gateway group") is { } groupProblem)
+            problems.Add(groupProblem);
         if (o.SecretsKey.Length > 0 && !Grains.Security.SecretBox.IsValidKey(o.SecretsKey))
             problems.Add("the secrets key is not 32 bytes of base64 (e.g. from: head -c 32 /dev/urandom | base64)");
         if (!IPAddress.TryParse(o.Host.Trim('[', ']'), out _))

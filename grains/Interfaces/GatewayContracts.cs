@@ -2,17 +2,25 @@ using Orleans.Concurrency;
 
 namespace Nats.OrleansRoutes.Grains;
 
-/// <summary>A gateway process announcing itself: where it serves route endpoints and its monitoring URL.</summary>
-public sealed record GatewayRegistration(string GatewayId, string Host, int PortFrom, int PortTo, string? MonitorUrl, int Capacity);
+/// <summary>
+/// A gateway process announcing itself: where it serves route endpoints, its monitoring URL, and its
+/// failover group. Route ports are unique within a group, whose gateways share one range and take
+/// over each other's clusters; another group uses the same range again at its own addresses.
+/// </summary>
+public sealed record GatewayRegistration(string GatewayId, string Host, int PortFrom, int PortTo, string? MonitorUrl, int Capacity,
+    string Group = GatewayRegistration.DefaultGroup)
+{
+    public const string DefaultGroup = "default";
+}
 
 /// <summary>A registered gateway and its current load.</summary>
 public sealed record GatewayInfo(GatewayRegistration Registration, DateTimeOffset LastSeen, bool Live, int Clusters);
 
 /// <summary>Where the directory chose to place a cluster.</summary>
-public sealed record PlacementChoice(string GatewayId, string Host, int Port);
+public sealed record PlacementChoice(string GatewayId, string Host, int Port, string Group = GatewayRegistration.DefaultGroup);
 
 /// <summary>A cluster's placement as the directory records it (the cluster grain is authoritative).</summary>
-public sealed record DirectoryEntry(string Cluster, string GatewayId, int Port, long Epoch);
+public sealed record DirectoryEntry(string Cluster, string GatewayId, int Port, long Epoch, string Group = GatewayRegistration.DefaultGroup);
 
 /// <summary>What happened to a cluster, as gateways are told it.</summary>
 public enum ClusterChangeKind
@@ -69,7 +77,11 @@ public interface IGatewayDirectoryGrain : IGrainWithStringKey
 
     Task<IReadOnlyList<GatewayInfo>> List();
 
-    /// <summary>Picks the least loaded live gateway (the previous one if it can) and a route port.</summary>
+    /// <summary>
+    /// Picks a live gateway and a route port: the cluster's port in its group while a live gateway
+    /// of the group serves it (the previous one if it can), else the least loaded gateway with a
+    /// port free in its group.
+    /// </summary>
     Task<PlacementChoice?> Choose(string cluster, string? previousGateway, int? preferredPort, string? excludeGateway);
 
     /// <summary>Records where a cluster now is (called by the cluster grain after it placed it).</summary>

@@ -22,6 +22,11 @@ internal static class GatewayCommand
         var id = new Option<string>("--id") { Description = "This gateway's name in the directory.", Required = true };
         var host = new Option<string>("--host") { Description = "Address the route endpoints listen on (what members dial).", DefaultValueFactory = _ => "127.0.0.1" };
         var advertise = new Option<string?>("--advertise") { Description = "Address members dial when it is not --host (NAT, load balancer, DNS name): a DNS name or IP, no port." };
+        var group = new Option<string>("--group")
+        {
+            Description = "Failover group: gateways of one group share --ports and take over each other's clusters; each group serves a range's worth of clusters.",
+            DefaultValueFactory = _ => Grains.GatewayRegistration.DefaultGroup,
+        };
         var ports = new Option<string>("--ports") { Description = "Route port range, FROM-TO.", DefaultValueFactory = _ => "24200-24299" };
         var monitor = new Option<int>("--monitor-port") { Description = "HTTP port of /healthz, /readyz, /routez (0: any free port).", DefaultValueFactory = _ => 0 };
         var keyFile = new Option<string?>("--secrets-key-file") { Description = $"File with the secrets key (default: ${SecretsKey.Variable})." };
@@ -42,7 +47,7 @@ internal static class GatewayCommand
         };
         var command = new Command("gateway", "Run a gateway: serves the route endpoints of the clusters placed on it and relays their traffic.")
         {
-            id, host, advertise, ports, monitor, keyFile, maxPending, pingInterval, maxHandshakes,
+            id, host, advertise, group, ports, monitor, keyFile, maxPending, pingInterval, maxHandshakes,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -68,6 +73,7 @@ internal static class GatewayCommand
                     o.Id = parse.GetValue(id)!;
                     o.Host = parse.GetValue(host)!;
                     o.Advertise = parse.GetValue(advertise);
+                    o.Group = parse.GetValue(group)!;
                     o.PortFrom = from;
                     o.PortTo = to;
                     o.MonitorPort = parse.GetValue(monitor);

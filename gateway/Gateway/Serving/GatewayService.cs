@@ -147,7 +147,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
             if (!_registered || _registeredMonitorUrl != monitor)
             {
                 await Directory.Register(new GatewayRegistration(_options.Id, _options.AdvertisedHost, _options.PortFrom, _options.PortTo,
-                    monitor, _options.Capacity));
+                    monitor, _options.Capacity, _options.Group));
                 _registered = true;
                 _registeredMonitorUrl = monitor;
                 LogRegistered(_logger, _options.Id);

@@ -23,10 +23,12 @@ public sealed partial class ClusterGrain
         var placement = await EnsurePlacement()
             ?? throw new ClusterRequestException($"cluster {Key} is not placed on a gateway yet: no gateway is running (start one with natsroutes gateway)");
 
-        // Members list every gateway that can serve the port: whichever holds the lease accepts.
+        // Members list every gateway of the cluster's failover group that can serve the port:
+        // whichever holds the lease accepts.
+        var group = State.Placement?.Group ?? GatewayRegistration.DefaultGroup;
         var gateways = await Directory.List();
         var hosts = gateways
-            .Where(g => g.Registration.PortFrom <= placement.Port && placement.Port <= g.Registration.PortTo)
+            .Where(g => g.Registration.Group == group && g.Registration.PortFrom <= placement.Port && placement.Port <= g.Registration.PortTo)
             .Select(g => g.Registration.Host)
             .Append(placement.Host)
             .Distinct(StringComparer.Ordinal)

@@ -80,9 +80,9 @@ public sealed partial class ClusterGrain
             return State.Placement?.ToView();
         }
         var epoch = (previous?.Epoch ?? 0) + 1;
-        State.Placement = new StoredPlacement(choice.GatewayId, choice.Host, choice.Port, epoch, Time.GetUtcNow() + _options.LeaseDuration, handover);
+        State.Placement = new StoredPlacement(choice.GatewayId, choice.Host, choice.Port, epoch, Time.GetUtcNow() + _options.LeaseDuration, handover, choice.Group);
         await WriteStateAsync();
-        await Directory.Record(new DirectoryEntry(Key, choice.GatewayId, choice.Port, epoch));
+        await Directory.Record(new DirectoryEntry(Key, choice.GatewayId, choice.Port, epoch, choice.Group));
         LogPlaced(logger, Key, choice.GatewayId, choice.Host, choice.Port, epoch);
         Announce(ClusterChangeKind.Placed, epoch);
         return State.Placement.ToView();

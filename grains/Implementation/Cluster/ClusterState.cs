@@ -40,7 +40,7 @@ public sealed record StoredCredential(string? User, string Hash);
 /// that is leaving and the members it had; it is cleared when the new holder is ready.
 /// </summary>
 public sealed record StoredPlacement(string GatewayId, string Host, int Port, long Epoch, DateTimeOffset LeaseExpiresAt,
-    HandoverInfo? Handover = null)
+    HandoverInfo? Handover = null, string Group = GatewayRegistration.DefaultGroup)
 {
     public PlacementView ToView() => new(GatewayId, Host, Port, Epoch, LeaseExpiresAt);
 }

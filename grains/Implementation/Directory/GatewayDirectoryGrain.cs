@@ -70,6 +70,8 @@ public sealed partial class GatewayDirectoryGrain(
     {
         if (Names.Check(registration.GatewayId, "gateway id") is { } problem)
             throw new ClusterRequestException(problem);
+        if (Names.Check(registration.Group, "gateway group") is { } groupProblem)
+            throw new ClusterRequestException(groupProblem);
         if (registration.PortFrom < 1 || registration.PortTo > 65535 || registration.PortFrom > registration.PortTo)
             throw new ClusterRequestException($"gateway {registration.GatewayId}: port range {registration.PortFrom}-{registration.PortTo} is not a range of TCP ports");
         _lastSeen[registration.GatewayId] = Time.GetUtcNow();
@@ -77,7 +79,7 @@ public sealed partial class GatewayDirectoryGrain(
             return;
         State.Gateways[registration.GatewayId] = registration;
         await WriteStateAsync();
-        LogRegistered(logger, registration.GatewayId, registration.Host, registration.PortFrom, registration.PortTo);
+        LogRegistered(logger, registration.GatewayId, registration.Host, registration.PortFrom, registration.PortTo, registration.Group);
     }
 
     public Task<IReadOnlyList<DirectoryEntry>> Heartbeat(string gatewayId)
@@ -102,26 +104,33 @@ public sealed partial class GatewayDirectoryGrain(
     public Task<PlacementChoice?> Choose(string cluster, string? previousGateway, int? preferredPort, string? excludeGateway)
     {
         var live = State.Gateways.Values.Where(g => g.GatewayId != excludeGateway && IsLive(g.GatewayId)).ToList();
-        var taken = State.Placements.Values.Where(p => p.Cluster != cluster).Select(p => p.Port).ToHashSet();
+        var taken = State.Placements.Values.Where(p => p.Cluster != cluster).Select(p => (p.Group, p.Port)).ToHashSet();
         var current = State.Placements.GetValueOrDefault(cluster);
+        var group = current?.Group
+            ?? (previousGateway is not null && State.Gateways.TryGetValue(previousGateway, out var previous) ? previous.Group : null);
 
-        // Keep the port the members already dial whenever some live gateway can serve it.
-        var port = (current?.Port ?? preferredPort) is { } wanted && !taken.Contains(wanted) && live.Any(g => Serves(g, wanted))
-            ? wanted
-            : (int?)null;
-        var candidates = port is { } p ? live.Where(g => Serves(g, p)).ToList() : live;
-        var gateway = candidates.FirstOrDefault(g => g.GatewayId == previousGateway)
-            ?? candidates.OrderBy(g => Load(g.GatewayId)).ThenBy(g => g.GatewayId, StringComparer.Ordinal).FirstOrDefault();
-        if (gateway is null)
-            return Task.FromResult<PlacementChoice?>(null);
-        port ??= Enumerable.Range(gateway.PortFrom, gateway.PortTo - gateway.PortFrom + 1).FirstOrDefault(n => !taken.Contains(n));
-        if (port is null or 0)
+        // Keep the port the members already dial, in its group, whenever a live gateway of the group serves it.
+        if ((current?.Port ?? preferredPort) is { } wanted)
         {
-            LogNoPort(logger, gateway.GatewayId, cluster);
-            return Task.FromResult<PlacementChoice?>(null);
+            var keeping = live.Where(g => (group is null || g.Group == group) && Serves(g, wanted) && !taken.Contains((g.Group, wanted))).ToList();
+            var keeper = keeping.FirstOrDefault(g => g.GatewayId == previousGateway) ?? LeastLoaded(keeping).FirstOrDefault();
+            if (keeper is not null)
+                return Task.FromResult<PlacementChoice?>(new PlacementChoice(keeper.GatewayId, keeper.Host, wanted, keeper.Group));
         }
-        return Task.FromResult<PlacementChoice?>(new PlacementChoice(gateway.GatewayId, gateway.Host, port.Value));
+        // Anywhere else: the least loaded gateway whose group has a free port.
+        foreach (var gateway in live.Where(g => g.GatewayId == previousGateway).Concat(LeastLoaded(live)))
+        {
+            var port = Enumerable.Range(gateway.PortFrom, gateway.PortTo - gateway.PortFrom + 1).FirstOrDefault(n => !taken.Contains((gateway.Group, n)));
+            if (port != 0)
+                return Task.FromResult<PlacementChoice?>(new PlacementChoice(gateway.GatewayId, gateway.Host, port, gateway.Group));
+        }
+        if (live.Count > 0)
+            LogNoPort(logger, string.Join(", ", live.Select(g => g.GatewayId)), cluster);
+        return Task.FromResult<PlacementChoice?>(null);
     }
+
+    private IEnumerable<GatewayRegistration> LeastLoaded(IEnumerable<GatewayRegistration> gateways) =>
+        gateways.OrderBy(g => Load(g.GatewayId)).ThenBy(g => g.GatewayId, StringComparer.Ordinal);
 
     public async Task Record(DirectoryEntry entry)
     {
@@ -147,9 +156,10 @@ public sealed partial class GatewayDirectoryGrain(
 
     private static bool Serves(GatewayRegistration gateway, int port) => gateway.PortFrom <= port && port <= gateway.PortTo;
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Gateway {Gateway} registered at {Host}, ports {From}-{To}")]
-    private static partial void LogRegistered(ILogger logger, string gateway, string host, int from, int to);
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Gateway {Gateway} registered at {Host}, ports {From}-{To}, failover group {Group}")]
+    private static partial void LogRegistered(ILogger logger, string gateway, string host, int from, int to, string group);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Gateway {Gateway} has no free route port left for cluster {Cluster}")]
-    private static partial void LogNoPort(ILogger logger, string gateway, string cluster);
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
+        Message = "No live gateway ({Gateways}) has a free route port for cluster {Cluster}: widen --ports or start gateways in another --group")]
+    private static partial void LogNoPort(ILogger logger, string gateways, string cluster);
 }

@@ -53,13 +53,17 @@ public sealed class GatewayDeployment : IAsyncDisposable
     public static Task<GatewayDeployment> StartAsync(params string[] gatewayArgs) => StartAsync(gateways: 1, gatewayArgs);
 
     /// <summary>Starts Redis (with AOF when <paramref name="durableRedis"/>), a silo and <paramref name="gateways"/> gateways.</summary>
-    public static async Task<GatewayDeployment> StartAsync(int gateways, string[] gatewayArgs, bool durableRedis = false)
+    public static Task<GatewayDeployment> StartAsync(int gateways, string[] gatewayArgs, bool durableRedis = false) =>
+        StartAsync(gateways, _ => gatewayArgs, durableRedis);
+
+    /// <summary>As above, with each gateway's own arguments (gateway 1, 2, …).</summary>
+    public static async Task<GatewayDeployment> StartAsync(int gateways, Func<int, string[]> gatewayArgs, bool durableRedis = false)
     {
         var deployment = new GatewayDeployment(await RedisServer.StartAsync(appendOnly: durableRedis));
         try
         {
             var silo = deployment.StartSiloAsync();
-            var starting = Enumerable.Range(1, gateways).Select(i => deployment.StartGatewayAsync($"gw{i}", gatewayArgs)).ToList();
+            var starting = Enumerable.Range(1, gateways).Select(i => deployment.StartGatewayAsync($"gw{i}", gatewayArgs(i))).ToList();
             await silo;
             await Task.WhenAll(starting);
             deployment.Client = await NatsRoutesClient.ConnectAsync(new NatsRoutesClientOptions { Redis = new RedisSettings(deployment.Redis.Endpoint), KeyPrefix = deployment.Prefix });
@@ -93,8 +97,9 @@ public sealed class GatewayDeployment : IAsyncDisposable
         var chosen = Array.IndexOf(gatewayArgs, "--host");
         var host = chosen >= 0 ? gatewayArgs[chosen + 1] : LoopbackHosts.Next();
         string[] hostArgs = chosen >= 0 ? [] : ["--host", host];
+        string[] portArgs = gatewayArgs.Contains("--ports") ? [] : ["--ports", "24200-24219"];
         var process = NatsRoutesProcess.Start(id,
-            ["gateway", "--redis", Redis.Endpoint, "--prefix", Prefix, "--id", id, .. hostArgs, "--ports", "24200-24219", .. gatewayArgs], Environment);
+            ["gateway", "--redis", Redis.Endpoint, "--prefix", Prefix, "--id", id, .. hostArgs, .. portArgs, .. gatewayArgs], Environment);
         var gateway = new GatewayProcess(id, host, process);
         lock (Gateways)
         {
