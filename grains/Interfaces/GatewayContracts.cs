@@ -19,8 +19,13 @@ public sealed record GatewayInfo(GatewayRegistration Registration, DateTimeOffse
 /// <summary>Where the directory chose to place a cluster.</summary>
 public sealed record PlacementChoice(string GatewayId, string Host, int Port, string Group = GatewayRegistration.DefaultGroup);
 
-/// <summary>A cluster's placement as the directory records it (the cluster grain is authoritative).</summary>
-public sealed record DirectoryEntry(string Cluster, string GatewayId, int Port, long Epoch, string Group = GatewayRegistration.DefaultGroup);
+/// <summary>
+/// A cluster's placement as the directory records it (the cluster grain is authoritative), with the
+/// cluster's spec version, so that a gateway's heartbeat tells it which served specs changed
+/// (null: not known, read the spec).
+/// </summary>
+public sealed record DirectoryEntry(string Cluster, string GatewayId, int Port, long Epoch, string Group = GatewayRegistration.DefaultGroup,
+    long? SpecVersion = null);
 
 /// <summary>What happened to a cluster, as gateways are told it.</summary>
 public enum ClusterChangeKind
@@ -69,7 +74,7 @@ public interface IGatewayDirectoryGrain : IGrainWithStringKey
     [OneWay]
     Task Publish(ClusterChange change);
 
-    /// <summary>A gateway is alive; returns the clusters the directory has placed on it.</summary>
+    /// <summary>A gateway is alive; returns the clusters the directory has placed on it, with their spec versions.</summary>
     Task<IReadOnlyList<DirectoryEntry>> Heartbeat(string gatewayId);
 
     /// <summary>Says goodbye: the gateway is no longer a candidate for placement.</summary>
@@ -86,6 +91,9 @@ public interface IGatewayDirectoryGrain : IGrainWithStringKey
 
     /// <summary>Records where a cluster now is (called by the cluster grain after it placed it).</summary>
     Task Record(DirectoryEntry entry);
+
+    /// <summary>Records a placed cluster's new spec version (called by the cluster grain on every change).</summary>
+    Task RecordVersion(string cluster, long version);
 
     Task Forget(string cluster);
 

@@ -161,8 +161,8 @@ public sealed partial class GatewayService : IHostedService, IDisposable
             {
                 if (!_served.TryGetValue(entry.Cluster, out var served) || served.Epoch != entry.Epoch)
                     await StartServingAsync(entry.Cluster);
-                else
-                    await RefreshSpecAsync(entry.Cluster, served);
+                else if (entry.SpecVersion is not { } version || version > served.Server.Version)
+                    await RefreshSpecAsync(entry.Cluster, served); // the heartbeat says the spec changed (or cannot say)
             }
             foreach (var cluster in _served.Keys.Except(assigned.Select(a => a.Cluster)).ToList())
                 await CheckLeaseAsync(cluster);

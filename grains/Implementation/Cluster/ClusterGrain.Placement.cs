@@ -82,7 +82,7 @@ public sealed partial class ClusterGrain
         var epoch = (previous?.Epoch ?? 0) + 1;
         State.Placement = new StoredPlacement(choice.GatewayId, choice.Host, choice.Port, epoch, Time.GetUtcNow() + _options.LeaseDuration, handover, choice.Group);
         await WriteStateAsync();
-        await Directory.Record(new DirectoryEntry(Key, choice.GatewayId, choice.Port, epoch, choice.Group));
+        await Directory.Record(new DirectoryEntry(Key, choice.GatewayId, choice.Port, epoch, choice.Group, State.Version));
         LogPlaced(logger, Key, choice.GatewayId, choice.Host, choice.Port, epoch);
         Announce(ClusterChangeKind.Placed, epoch);
         return State.Placement.ToView();

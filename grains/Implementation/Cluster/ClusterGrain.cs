@@ -81,6 +81,9 @@ public sealed partial class ClusterGrain(
         State.Version++;
         State.UpdatedAt = Time.GetUtcNow();
         await WriteStateAsync();
+        // Awaited, unlike the hint: gateways find changed specs by the versions their heartbeat returns.
+        if (State.Placement is not null)
+            await GrainFactory.GetGrain<IGatewayDirectoryGrain>(IGatewayDirectoryGrain.Key).RecordVersion(Key, State.Version);
         Announce(ClusterChangeKind.Changed, State.Version);
     }
 

@@ -138,6 +138,14 @@ public sealed partial class GatewayDirectoryGrain(
         await WriteStateAsync();
     }
 
+    public async Task RecordVersion(string cluster, long version)
+    {
+        if (!State.Placements.TryGetValue(cluster, out var entry) || entry.SpecVersion >= version)
+            return;
+        State.Placements[cluster] = entry with { SpecVersion = version };
+        await WriteStateAsync();
+    }
+
     public async Task Forget(string cluster)
     {
         if (State.Placements.Remove(cluster))
