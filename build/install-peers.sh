@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against, and nothing else:
-#   redis-server and haproxy from apt (system-wide, when missing),
+#   redis-server, haproxy, docker-compose and kubectl from apt (system-wide, when missing),
 #   nats-server 2.9.10, 2.10.27 and 2.15.1 unpacked under tools/nats-server/<version>/.
 # Idempotent: whatever is already present is skipped. Exits non-zero with one clear line when it
 # cannot install. Newer nats-server builds come from Debian's newer suites; their apt entry is
@@ -25,12 +25,15 @@ done
 need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
+# The deployment checks: docker-compose (config only) and kubectl (kustomize), Debian's, where missing.
+command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
+command -v kubectl >/dev/null 2>&1 || need_apt+=(kubectl)
 
 if [ ${#missing_nats[@]} -eq 0 ] && [ ${#need_apt[@]} -eq 0 ]; then
   exit 0
 fi
 
-command -v apt-get >/dev/null 2>&1 || fail "apt-get not found; install redis-server, haproxy and nats-server ${versions[*]%%=*} by hand (see DEVELOPERS.md)"
+command -v apt-get >/dev/null 2>&1 || fail "apt-get not found; install redis-server, haproxy, docker-compose, kubectl and nats-server ${versions[*]%%=*} by hand (see DEVELOPERS.md)"
 [ "$(id -u)" -eq 0 ] || fail "must run as root to install packages (missing: ${need_apt[*]:-} ${missing_nats[*]:-}); rerun as root or install them by hand"
 
 apt_updated=0
@@ -48,7 +51,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null \
     || fail "apt-get install ${need_apt[*]} failed"
   # The packages start system services on install; the tests start their own servers.
-  for svc in "${need_apt[@]}"; do
+  for svc in redis-server haproxy; do
+    [[ " ${need_apt[*]} " == *" $svc "* ]] || continue
     if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
     pkill -x "$svc" >/dev/null 2>&1 || true
   done

@@ -13,19 +13,23 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly bool _appendOnly;
     private RunningProcess? _process;
 
-    private RedisServer(bool appendOnly)
+    private RedisServer(bool appendOnly, string? password)
     {
         _appendOnly = appendOnly;
+        Password = password;
         Port = FreePorts.Next();
     }
 
     public int Port { get; }
 
+    /// <summary>The <c>requirepass</c> of the default user, or null for none.</summary>
+    public string? Password { get; }
+
     public string Endpoint => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync(bool appendOnly = false)
+    public static async Task<RedisServer> StartAsync(bool appendOnly = false, string? password = null)
     {
-        var server = new RedisServer(appendOnly);
+        var server = new RedisServer(appendOnly, password);
         await server.StartAgainAsync();
         return server;
     }
@@ -39,6 +43,8 @@ public sealed class RedisServer : IAsyncDisposable
         };
         if (_appendOnly)
             args.AddRange(["--appendonly", "yes", "--appendfsync", "always"]);
+        if (Password is not null)
+            args.AddRange(["--requirepass", Password]);
         _process = RunningProcess.Start($"redis-server:{Port}", SystemBinaries.RedisServer, args, _dir.FullName);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (DateTime.UtcNow < deadline)
