@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Nats.OrleansRoutes.Client;
-using Nats.OrleansRoutes.Gateway.Diagnostics;
 using Nats.OrleansRoutes.Gateway.Serving;
 using Nats.OrleansRoutes.Grains;
 using Nats.OrleansRoutes.Silo;
@@ -140,9 +139,7 @@ internal static class BenchRun
         const string conf = "cluster {\n  name: C1\n  authorization { user: r, password: \"$2a$04$vRiyU2O7iCyPj1Ixi7UZFezNboBsMvOaYudWzKQ036mbUvEhfZ1jC\" }\n}\n";
         var cluster = grains.GetGrain<IClusterGrain>("bench/auth");
         await cluster.Import(new ImportRequest(conf, "bench.conf"));
-        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        using var metrics = new GatewayMetrics(meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        var authorizer = new RouteAuthorizer(cluster, new AuthFailureLimiter(), metrics, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var authorizer = new RouteAuthorizer(cluster, new AuthFailureLimiter(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var handshake = new RouteHandshake("r", "", null, "C1", null, null, null, "127.0.0.1:1");
         var results = new List<Result>();
         foreach (var (name, invalidate) in new[] { ("cached", false), ("uncached", true) })

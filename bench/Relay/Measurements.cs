@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nats.OrleansRoutes.TestKit;
 using Nats.OrleansRoutes.TestKit.Nats;
 
 namespace Nats.OrleansRoutes.Bench.Relay;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nats.OrleansRoutes.TestKit;
 using Nats.OrleansRoutes.Bench.Relay;
 
 // bench/Relay: throughput and request/reply latency between two nats-servers through the gateway,

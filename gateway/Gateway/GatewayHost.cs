@@ -24,4 +24,12 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<GatewayService>());
         return services;
     }
+
+    /// <summary>
+    /// Times and counts every grain call of this client (metric <c>natsroutes.gateway.grain_call.duration</c>
+    /// by call): the control-plane traffic the gateway causes. Not in dev mode, where the process is
+    /// also the silo and would count the grains' own calls.
+    /// </summary>
+    public static Orleans.Hosting.IClientBuilder AddGatewayGrainCallMeter(this Orleans.Hosting.IClientBuilder client) =>
+        Orleans.Hosting.ClientBuilderGrainCallFilterExtensions.AddOutgoingGrainCallFilter<GrainCallMeter>(client);
 }

@@ -67,7 +67,8 @@ internal static class GatewayCommand
                     throw new UsageException($"--host \"{parse.GetValue(host)}\" is not an IP address (e.g. 127.0.0.1, ::1 or 0.0.0.0)");
                 builder.WebHost.UseKestrel(k => k.Listen(listen, parse.GetValue(monitor)));
                 builder.UseOrleansClient(client => client.UseNatsRoutesService(
-                    new NatsRoutesClientOptions { Redis = redis, KeyPrefix = parse.GetValue(ServiceOptions.Prefix)!, Tls = tls }, waitForSilos: true));
+                    new NatsRoutesClientOptions { Redis = redis, KeyPrefix = parse.GetValue(ServiceOptions.Prefix)!, Tls = tls }, waitForSilos: true)
+                    .AddGatewayGrainCallMeter());
                 builder.Services.AddGateway(o =>
                 {
                     o.Id = parse.GetValue(id)!;

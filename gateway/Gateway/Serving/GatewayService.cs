@@ -215,7 +215,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
                 return;
             await StopServingAsync(cluster, $"re-placed here with a new lease epoch {placement.Epoch}");
         }
-        var authorizer = new RouteAuthorizer(grain, _limiter, _metrics, _loggers.CreateLogger<RouteAuthorizer>());
+        var authorizer = new RouteAuthorizer(grain, _limiter, _loggers.CreateLogger<RouteAuthorizer>());
         var server = new ClusterServer(serving, Identity, _options, _metrics, authorizer, _secrets, _loggers) { Cluster = cluster, Limiter = _limiter, Handshakes = _handshakes };
         try
         {

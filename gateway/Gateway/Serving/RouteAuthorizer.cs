@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Nats.OrleansRoutes.Gateway.Diagnostics;
 using Nats.OrleansRoutes.Grains;
 
 namespace Nats.OrleansRoutes.Gateway.Serving;
@@ -17,7 +15,7 @@ namespace Nats.OrleansRoutes.Gateway.Serving;
 /// handshake is still allowed; an unknown one is refused with the reason. Sources that keep
 /// failing are limited by <see cref="AuthFailureLimiter"/>.
 /// </summary>
-internal sealed partial class RouteAuthorizer(IClusterGrain cluster, AuthFailureLimiter limiter, GatewayMetrics metrics, ILogger logger)
+internal sealed partial class RouteAuthorizer(IClusterGrain cluster, AuthFailureLimiter limiter, ILogger logger)
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
     private const int MaxCached = 1024;
@@ -52,11 +50,9 @@ internal sealed partial class RouteAuthorizer(IClusterGrain cluster, AuthFailure
 
     private async Task<AuthorizationDecision> AskAsync(string key, RouteHandshake handshake, AuthorizationDecision? cached, long version)
     {
-        var started = Stopwatch.GetTimestamp();
         try
         {
             var decision = await cluster.Authorize(handshake).WaitAsync(CallTimeout);
-            metrics.GrainCallLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             // Bounded: someone trying many passwords must not grow the cache without end.
             if (_cache.Count >= MaxCached)
                 _cache.Clear();

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Nats.OrleansRoutes.Bench.Relay;
+namespace Nats.OrleansRoutes.TestKit;
 
 /// <summary>CPU time and memory of a process, from /proc (Linux).</summary>
-internal readonly record struct ProcessStats(TimeSpan Cpu, long RssBytes, long PeakRssBytes)
+public readonly record struct ProcessStats(TimeSpan Cpu, long RssBytes, long PeakRssBytes)
 {
     private const double TicksPerSecond = 100; // USER_HZ on Linux
 
