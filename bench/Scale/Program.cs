@@ -2,21 +2,25 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Nats.OrleansRoutes.Bench.Scale;
 using Nats.OrleansRoutes.Client;
 using Nats.OrleansRoutes.Grains;
 using Nats.OrleansRoutes.TestKit;
 
 // One gateway and one silo on a local Redis; clusters are added in steps (10, 100, 1 000 by default)
 // without members, and at each step the gateway is measured at idle: grain calls per second (its
-// own metric, by call), CPU and memory, and how long it took to serve the new clusters.
+// own metric, by call), CPU and memory, and how long it took to serve the new clusters. Then every
+// cluster gets simulated members; idle again, interest propagation, and a kill -9 failover.
 if (args is not ["run", .. var rest])
 {
-    Console.Error.WriteLine("usage: run [--clusters 10,100,1000] [--seconds 20] [--out FILE]");
+    Console.Error.WriteLine("usage: run [--clusters 10,100,1000] [--members 3] [--subscriptions 100000] [--seconds 20] [--out FILE]");
     return 2;
 }
 var steps = Option(rest, "--clusters", "10,100,1000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
 var window = TimeSpan.FromSeconds(int.Parse(Option(rest, "--seconds", "20"), CultureInfo.InvariantCulture));
-var output = Option(rest, "--out", "docs/benchmarks/scale-idle.md");
+var output = Option(rest, "--out", "docs/benchmarks/scale.md");
+var membersPerCluster = int.Parse(Option(rest, "--members", "3"), CultureInfo.InvariantCulture);
+var subscriptions = int.Parse(Option(rest, "--subscriptions", "100000"), CultureInfo.InvariantCulture);
 
 await using var redis = await RedisServer.StartAsync();
 var prefix = "scale" + Guid.NewGuid().ToString("N")[..6];
@@ -70,14 +74,120 @@ foreach (var target in steps)
     Console.WriteLine($"{target} clusters: served {servedSeconds:F1} s after the first import; idle {step.CallsPerSecond:F1} grain calls/s, CPU {step.CpuPercent:F1} %, RSS {step.RssBytes / 1048576} MiB");
 }
 
-await File.WriteAllTextAsync(Path.Combine(RepoPaths.Root, output), Report(results, window));
+// Members: simulated route peers (pool of 3 and $SYS each) for every cluster, then idle again.
+MembersResult? withMembers = null;
+if (membersPerCluster > 0)
+{
+    var ports = new List<(string Name, int Port)>();
+    for (var i = 0; i < imported; i++)
+    {
+        var name = $"c{i.ToString("D5", CultureInfo.InvariantCulture)}";
+        ports.Add((name, (await client.GetClusterAsync(new ClusterRef("bench", name))).Placement!.Port));
+    }
+    var clock = Stopwatch.StartNew();
+    var members = new List<SimulatedMember>();
+    // First one member per cluster, a few at a time: each cluster's first route costs one PBKDF2
+    // verification in its grain (then the gateway caches the decision), and members that miss the
+    // 2 s authorization timeout are not redialled by this simulation. Then the others.
+    foreach (var (range, parallel) in new[] { (Enumerable.Range(0, 1), 4), (Enumerable.Range(1, membersPerCluster - 1), 32) })
+    {
+        using var gate = new SemaphoreSlim(parallel);
+        await Task.WhenAll(ports.SelectMany(p => range.Select(async m =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                var member = await SimulatedMember.ConnectAsync(host, p.Port, p.Name, $"{p.Name}-m{m}", "r", $"bench-pass-{p.Name}");
+                await member.RegisteredAsync();
+                lock (members)
+                    members.Add(member);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })));
+    }
+    var expected = imported * membersPerCluster * 4;
+    while (await ConnectionsAsync() < expected)
+    {
+        if (clock.Elapsed > TimeSpan.FromMinutes(10))
+            throw new TimeoutException($"{await ConnectionsAsync()} of {expected} route connections registered after 10 minutes");
+        await Task.Delay(1000);
+    }
+    var registeredSeconds = clock.Elapsed.TotalSeconds;
+    Console.WriteLine($"{members.Count} members, {expected} route connections registered after {registeredSeconds:F1} s");
+    await Task.Delay(TimeSpan.FromSeconds(10));
+    var (before, _) = await GrainCallsAsync();
+    var statsBefore = ProcessStats.Read(gateway.Id);
+    var measured = Stopwatch.StartNew();
+    await Task.Delay(window);
+    var (after, _) = await GrainCallsAsync();
+    var statsAfter = ProcessStats.Read(gateway.Id);
+    var idleCpu = (statsAfter.Cpu - statsBefore.Cpu).TotalSeconds / measured.Elapsed.TotalSeconds * 100;
+    var idleCalls = (after - before) / measured.Elapsed.TotalSeconds;
+    Console.WriteLine($"idle with members: {idleCalls:F1} grain calls/s, CPU {idleCpu:F1} %, RSS {statsAfter.RssBytes / 1048576} MiB");
+
+    // Interest: one member of the first cluster announces many subscriptions; a member that joins
+    // afterwards must be told all of them.
+    var first = members.Where(m => m.ServerName.StartsWith("c00000-", StringComparison.Ordinal)).OrderBy(m => m.ServerName, StringComparer.Ordinal).ToList();
+    await first[0].SubscribeAsync(Enumerable.Range(0, subscriptions).Select(i => $"bench.interest.{i.ToString(CultureInfo.InvariantCulture)}"));
+    var spread = Stopwatch.StartNew();
+    while (first[1].InterestReceived < subscriptions && spread.Elapsed < TimeSpan.FromMinutes(2))
+        await Task.Delay(20);
+    var spreadSeconds = spread.Elapsed.TotalSeconds;
+    var joined = Stopwatch.StartNew();
+    await using var late = await SimulatedMember.ConnectAsync(host, ports[0].Port, ports[0].Name, "c00000-late", "r", $"bench-pass-{ports[0].Name}");
+    while (late.InterestReceived < subscriptions && joined.Elapsed < TimeSpan.FromMinutes(2))
+        await Task.Delay(10);
+    var lateSeconds = joined.Elapsed.TotalSeconds;
+    Console.WriteLine($"{subscriptions} subscriptions: to the other members in {spreadSeconds:F2} s, to a new member in {lateSeconds:F2} s ({late.InterestReceived} received)");
+    var peak = ProcessStats.Read(gateway.Id);
+
+    // Failover: a second gateway starts, the first is killed (kill -9); every cluster must be served again.
+    await using var second = DotnetProgram.Start("gateway2", "Nats.OrleansRoutes.Cli", "natsroutes",
+        ["gateway", "--redis", redis.Endpoint, "--prefix", prefix, "--id", "gw2", "--host", LoopbackHosts.Next(),
+         "--ports", $"24200-{(24200 + steps.Max() - 1).ToString(CultureInfo.InvariantCulture)}", "--monitor-port", "0"], environment);
+    var secondReady = await second.WaitForLineAsync(" ready: monitoring on ", TimeSpan.FromSeconds(60));
+    var secondMonitor = secondReady[secondReady.IndexOf("http", StringComparison.Ordinal)..].Replace("/routez", "", StringComparison.Ordinal).Trim();
+    await Task.Delay(TimeSpan.FromSeconds(3)); // registered in the directory
+    var killed = Stopwatch.StartNew();
+    gateway.Kill();
+    while (await ServedAtAsync(secondMonitor) < imported && killed.Elapsed < TimeSpan.FromMinutes(3))
+        await Task.Delay(250);
+    var failoverSeconds = killed.Elapsed.TotalSeconds;
+    Console.WriteLine($"kill -9: {await ServedAtAsync(secondMonitor)} of {imported} clusters served by the second gateway after {failoverSeconds:F1} s");
+    withMembers = new MembersResult(members.Count, expected, registeredSeconds, idleCalls, idleCpu, statsAfter.RssBytes, peak.PeakRssBytes,
+        subscriptions, spreadSeconds, lateSeconds, late.InterestReceived, failoverSeconds);
+    foreach (var member in members)
+        await member.DisposeAsync();
+}
+
+await File.WriteAllTextAsync(Path.Combine(RepoPaths.Root, output), Report(results, window) + (withMembers is null ? "" : MembersReport(withMembers)));
 Console.WriteLine($"report written to {output}");
 return 0;
 
-async Task<int> ServedAsync()
+async Task<int> ServedAsync() => await ServedAtAsync(monitor);
+
+async Task<int> ServedAtAsync(string at)
+{
+    try
+    {
+        using var routez = JsonDocument.Parse(await http.GetStringAsync($"{at}/routez"));
+        return routez.RootElement.GetProperty("clusters").EnumerateArray().Count(c => c.GetProperty("state").GetString() == "serving");
+    }
+    catch (HttpRequestException)
+    {
+        return 0;
+    }
+}
+
+// Registered route connections on the first gateway, over every cluster and member.
+async Task<int> ConnectionsAsync()
 {
     using var routez = JsonDocument.Parse(await http.GetStringAsync($"{monitor}/routez"));
-    return routez.RootElement.GetProperty("clusters").GetArrayLength();
+    return routez.RootElement.GetProperty("clusters").EnumerateArray()
+        .Sum(c => c.GetProperty("members").EnumerateArray().Sum(m => m.GetProperty("connections").GetArrayLength()));
 }
 
 // The gateway's grain calls so far: the total and per call, from its Prometheus metrics.
@@ -121,6 +231,32 @@ static string Report(List<Step> steps, TimeSpan window)
         text.AppendLine(c, $"* `{call}`: {count:N0}");
     return text.ToString();
 }
+
+static string MembersReport(MembersResult m)
+{
+    var c = CultureInfo.InvariantCulture;
+    var text = new StringBuilder();
+    text.AppendLine();
+    text.AppendLine("## With members");
+    text.AppendLine();
+    text.AppendLine(c, $"Every cluster gets simulated members (the project's route codec: pool of 3 and $SYS each, PONG to PING, no subscriptions): {m.Members:N0} members, {m.Connections:N0} route connections.");
+    text.AppendLine();
+    text.AppendLine("| measure | value | target |");
+    text.AppendLine("|---|---:|---:|");
+    text.AppendLine(c, $"| all connections registered after | {m.RegisteredSeconds:F1} s | |");
+    text.AppendLine(c, $"| idle grain calls/s | {m.IdleCalls:F1} | |");
+    text.AppendLine(c, $"| idle gateway CPU | {m.IdleCpu:F1} % of a core | ≤ 5 % |");
+    text.AppendLine(c, $"| gateway RSS (peak) | {m.RssBytes / 1048576} MiB ({m.PeakRssBytes / 1048576} MiB) | ≤ 2 GiB |");
+    text.AppendLine(c, $"| {m.Subscriptions:N0} subscriptions of one member to the others | {m.SpreadSeconds:F2} s | |");
+    text.AppendLine(c, $"| the same to a member that joins afterwards | {m.LateSeconds:F2} s ({m.LateReceived:N0} received) | ≤ 2 s |");
+    text.AppendLine(c, $"| every cluster served by a second gateway after kill -9 of the first | {m.FailoverSeconds:F1} s | ≤ lease (15 s) + 10 s |");
+    text.AppendLine();
+    text.AppendLine("The failover row is the gateway side only: simulated members do not redial the second gateway.");
+    return text.ToString();
+}
+
+internal sealed record MembersResult(int Members, int Connections, double RegisteredSeconds, double IdleCalls, double IdleCpu, long RssBytes,
+    long PeakRssBytes, int Subscriptions, double SpreadSeconds, double LateSeconds, long LateReceived, double FailoverSeconds);
 
 internal sealed record Step(int Clusters, double ImportSeconds, double ServedSeconds, double CallsPerSecond,
     Dictionary<string, double> ByCall, double CpuPercent, long RssBytes);

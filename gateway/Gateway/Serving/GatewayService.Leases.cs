@@ -8,16 +8,18 @@ namespace Nats.OrleansRoutes.Gateway.Serving;
 // fencing — when renewals have failed for so long that the lease could expire soon.
 public sealed partial class GatewayService
 {
+    private const int RenewalsInFlight = 32;
+
     private async Task RenewLoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_options.RenewInterval);
         try
         {
+            // Many at a time: one after another, a thousand renewals on a busy machine can take longer
+            // than the fencing margin, and every cluster would be fenced though the silos answer.
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = RenewalsInFlight, CancellationToken = cancellationToken };
             while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                foreach (var (cluster, served) in _served)
-                    await RenewAsync(cluster, served);
-            }
+                await Parallel.ForEachAsync(_served, parallel, async (entry, _) => await RenewAsync(entry.Key, entry.Value));
         }
         catch (OperationCanceledException)
         {

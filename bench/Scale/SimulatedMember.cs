@@ -1,0 +1,174 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Text;
+using Nats.OrleansRoutes.Protocol;
+
+namespace Nats.OrleansRoutes.Bench.Scale;
+
+/// <summary>
+/// A member server as the gateway sees it, built on the project's route codec: a pool of three
+/// connections and a dedicated one for <c>$SYS</c>, each with CONNECT and INFO as a 2.15 server
+/// sends them (compression off), PONG to every PING, and a count of the RS+ it is told. It holds no
+/// subscriptions of its own unless <see cref="SubscribeAsync"/> announces some.
+/// </summary>
+internal sealed class SimulatedMember : IAsyncDisposable
+{
+    private const int PoolSize = 3;
+    private readonly List<Connection> _connections = [];
+
+    public string ServerName { get; }
+
+    private SimulatedMember(string serverName) => ServerName = serverName;
+
+    /// <summary>Completes when every connection has had its first PING from the gateway answered... or, sooner, a PONG to ours.</summary>
+    public async Task RegisteredAsync()
+    {
+        foreach (var connection in _connections)
+            await connection.Registered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>RS+ received on all connections.</summary>
+    public long InterestReceived => _connections.Sum(c => Interlocked.Read(ref c.Subscribes));
+
+    public static async Task<SimulatedMember> ConnectAsync(string host, int port, string cluster, string serverName, string user, string password)
+    {
+        var member = new SimulatedMember(serverName);
+        var serverId = "N" + Convert.ToHexString(Guid.NewGuid().ToByteArray()) + "SIM";
+        for (var slot = 0; slot <= PoolSize; slot++)
+        {
+            var account = slot == PoolSize ? "$SYS" : null;
+            member._connections.Add(await Connection.OpenRegisteredAsync(host, port, new RouteConnect
+            {
+                Echo = true, Verbose = false, Pedantic = false, User = user, Password = password, Headers = true,
+                Name = serverId, Cluster = cluster,
+            }, new RouteInfo
+            {
+                ServerId = serverId, ServerName = serverName, Version = "2.15.1", Proto = 1, Headers = true,
+                Cluster = cluster, Compression = "off", RoutePoolSize = PoolSize,
+                RoutePoolIndex = account is null ? slot : null, RouteAccount = account,
+            }));
+        }
+        return member;
+    }
+
+    /// <summary>Announces <paramref name="subjects"/> in account $G, on the pool connection nats-server uses for it.</summary>
+    public Task SubscribeAsync(IEnumerable<string> subjects)
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        foreach (var subject in subjects)
+            RouteWriter.WriteSub(writer, "$G"u8, Encoding.ASCII.GetBytes(subject));
+        return _connections[PoolIndex.Of("$G", PoolSize)].SendAsync(writer.WrittenMemory);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in _connections)
+            await connection.DisposeAsync();
+    }
+
+    private sealed class Connection : IAsyncDisposable
+    {
+        private readonly Socket _socket = new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        private readonly SemaphoreSlim _sending = new(1, 1);
+        private readonly CancellationTokenSource _stop = new();
+        private NetworkStream _stream = null!;
+        private Task _reading = Task.CompletedTask;
+        public long Subscribes;
+
+        public TaskCompletionSource Registered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Dials until the gateway registers the connection, 1 s apart, as nats-server redials a route (10 attempts).</summary>
+        public static async Task<Connection> OpenRegisteredAsync(string host, int port, RouteConnect connect, RouteInfo info)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                Connection? connection = null;
+                try
+                {
+                    connection = await OpenAsync(host, port, connect, info);
+                    await connection.Registered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                    return connection;
+                }
+                catch (Exception) when (attempt < 10)
+                {
+                    if (connection is not null)
+                        await connection.DisposeAsync();
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                }
+            }
+        }
+
+        private static async Task<Connection> OpenAsync(string host, int port, RouteConnect connect, RouteInfo info)
+        {
+            var connection = new Connection();
+            await connection._socket.ConnectAsync(host, port);
+            connection._stream = new NetworkStream(connection._socket, ownsSocket: false);
+            var hello = new ArrayBufferWriter<byte>();
+            RouteWriter.WriteConnect(hello, RouteJson.Serialize(connect));
+            RouteWriter.WriteInfo(hello, RouteJson.Serialize(info));
+            // Answered once the gateway has registered the connection (it reads ops in order).
+            RouteWriter.WritePing(hello);
+            await connection.SendAsync(hello.WrittenMemory);
+            connection._reading = connection.ReadAsync(connection._stop.Token);
+            return connection;
+        }
+
+        public async Task SendAsync(ReadOnlyMemory<byte> bytes)
+        {
+            await _sending.WaitAsync();
+            try
+            {
+                await _stream.WriteAsync(bytes);
+            }
+            finally
+            {
+                _sending.Release();
+            }
+        }
+
+        private async Task ReadAsync(CancellationToken cancellationToken)
+        {
+            var reader = PipeReader.Create(_stream);
+            var parser = new RouteParser();
+            try
+            {
+                while (true)
+                {
+                    var read = await reader.ReadAsync(cancellationToken);
+                    var buffer = read.Buffer;
+                    var pongs = 0;
+                    while (parser.TryParse(ref buffer, out var op) == ParseStatus.Op)
+                    {
+                        if (op.Kind == RouteOpKind.Ping)
+                            pongs++;
+                        else if (op.Kind == RouteOpKind.Pong)
+                            Registered.TrySetResult();
+                        else if (op.Kind == RouteOpKind.Err)
+                            Registered.TrySetException(new IOException("the gateway refused the route"));
+                        else if (op.Kind == RouteOpKind.Sub)
+                            Subscribes++;
+                    }
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    for (var i = 0; i < pongs; i++)
+                        await SendAsync("PONG\r\n"u8.ToArray());
+                    if (read.IsCompleted)
+                    {
+                        Registered.TrySetException(new IOException("the gateway closed the route"));
+                        return;
+                    }
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+            {
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _socket.Dispose();
+            await _reading;
+        }
+    }
+}
