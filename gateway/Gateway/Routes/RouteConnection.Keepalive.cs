@@ -57,9 +57,19 @@ internal sealed partial class RouteConnection
         }
     }
 
-    /// <summary>Once a second, or at the ping interval when it is shorter; the write deadline is checked at each tick.</summary>
-    private static TimeSpan Tick(RouteTimers timers) =>
-        timers.PingInterval < TimeSpan.FromSeconds(1) ? timers.PingInterval : TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// As often as the cluster's timers need: the ping interval, or half the write deadline (checked
+    /// at each tick) when that is shorter; 5 s with the defaults. Each connection has its own timer,
+    /// so a once-a-second tick cost a gateway with 12 000 connections 12 000 wake-ups a second.
+    /// </summary>
+    private static TimeSpan Tick(RouteTimers timers)
+    {
+        var half = timers.WriteDeadline / 2;
+        var tick = timers.PingInterval < half ? timers.PingInterval : half;
+        return tick < MinTick ? MinTick : tick;
+    }
+
+    private static readonly TimeSpan MinTick = TimeSpan.FromMilliseconds(100);
 
     private void OnPong()
     {
