@@ -12,7 +12,7 @@ namespace Nats.OrleansRoutes.Tests.Integration.Compression;
 /// </summary>
 internal sealed class CompressedRoutePeer : IAsyncDisposable
 {
-    private readonly TcpClient _client = new() { NoDelay = true };
+    private TcpClient _client = new() { NoDelay = true };
     private readonly StringBuilder _decoded = new();
     private readonly S2StreamReader _reader = new();
     private NetworkStream _stream = null!;
@@ -35,7 +35,21 @@ internal sealed class CompressedRoutePeer : IAsyncDisposable
         string? user = null, string? password = null)
     {
         var peer = new CompressedRoutePeer();
-        await peer._client.ConnectAsync(host, port);
+        // The route port refused a connection once in CI right after "Server is ready": retry briefly.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await peer._client.ConnectAsync(host, port);
+                break;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused && attempt < 50)
+            {
+                peer._client.Dispose();
+                peer._client = new TcpClient { NoDelay = true };
+                await Task.Delay(100);
+            }
+        }
         peer._stream = peer._client.GetStream();
         var plain = await peer.ReadPlainLineAsync();
         Assert.StartsWith("INFO ", plain, StringComparison.Ordinal);
