@@ -137,4 +137,7 @@ public static class Signals
     public static void Stop(int pid) => _ = SysKill(pid, 19);
 
     public static void Continue(int pid) => _ = SysKill(pid, 18);
+
+    /// <summary>SIGUSR2: nats-server enters lame-duck mode.</summary>
+    public static void LameDuck(int pid) => _ = SysKill(pid, 12);
 }

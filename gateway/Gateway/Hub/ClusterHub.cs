@@ -96,6 +96,7 @@ internal sealed partial class ClusterHub
                 CheckMismatches(member);
             if (!Equals(spec.Permissions, _permissions.Source))
                 ApplyPermissions(RoutePermissions.Of(spec.Permissions), batch);
+            RefreshUrlRoutes(batch);
             batch.Flush();
         }
         batch.Send();
@@ -116,7 +117,8 @@ internal sealed partial class ClusterHub
         if (string.IsNullOrEmpty(info.ServerId))
             return new Refusal("INFO without server_id", null);
 
-        var member = _members.GetValueOrDefault(info.ServerId) ?? new Member(info.ServerId);
+        var joined = !_members.TryGetValue(info.ServerId, out var known);
+        var member = known ?? new Member(info.ServerId);
         var refusal = Place(member, connection, info);
         member.ConnectionsChanged();
         if (refusal is not null)
@@ -127,11 +129,18 @@ internal sealed partial class ClusterHub
         member.Headers = info.Headers ?? false;
         member.LeafOrigin = info.LeafNodeOriginCluster ?? false;
         member.LeafOriginUnsub = info.LeafNodeOriginClusterUnsub ?? false;
+        if (joined)
+        {
+            member.ClientUrls = info.ConnectUrls ?? [];
+            member.WebSocketUrls = info.WebSocketConnectUrls ?? [];
+        }
         connection.Attach(member);
         if (connection.PinnedAccount is { } pinned)
             ForgetPooledInterest(member, connection, pinned, batch);
         CheckMismatches(member);
         Reconcile(member, batch);
+        if (joined)
+            RefreshUrlRoutes(batch);
         LogRegistered(logger, ClusterKey, member.ServerName, connection.Kind, connection.PoolIndex, connection.PinnedAccount, connection.Remote);
         return null;
     }
@@ -215,6 +224,7 @@ internal sealed partial class ClusterHub
         {
             _members.Remove(member.ServerId);
             ForgetTarget(member);
+            RefreshUrlRoutes(batch);
             LogMemberGone(logger, ClusterKey, member.ServerName);
             return;
         }

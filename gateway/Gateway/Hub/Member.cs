@@ -31,6 +31,20 @@ internal sealed class Member(string serverId)
     /// <summary>Announced <c>lnocu</c>: its LS- carry the origin, and ours to it must.</summary>
     public bool LeafOriginUnsub { get; set; }
 
+    /// <summary>The client URLs of the member's first INFO (<c>connect_urls</c>), given to the other members over URL routes.</summary>
+    public IReadOnlyList<string> ClientUrls { get; set; } = [];
+
+    /// <summary>The websocket client URLs of the member's first INFO (<c>ws_connect_urls</c>).</summary>
+    public IReadOnlyList<string> WebSocketUrls { get; set; } = [];
+
+    /// <summary>Announced lame-duck mode (<c>ldm</c>): its clients are about to be moved, so the others stop offering its URLs.</summary>
+    public bool LameDuck { get; set; }
+
+    public bool HasClientUrls => !LameDuck && (ClientUrls.Count > 0 || WebSocketUrls.Count > 0);
+
+    /// <summary>A connection that is not dedicated to an account: where gossip (URL route offers) goes.</summary>
+    public RouteConnection? GeneralConnection => Single ?? Pool.FirstOrDefault(c => c is not null);
+
     /// <summary>The member's own pool_size; null for a no-pool member (2.9, or pool_size -1).</summary>
     public int? PoolSize { get; set; }
 

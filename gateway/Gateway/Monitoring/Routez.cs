@@ -25,9 +25,11 @@ public sealed record SolicitedRoutez(string Url, bool Connected, int Failures, s
 /// <summary>
 /// One member. <see cref="Pinning"/>: accounts the gateway asked it to pin whose dedicated connection
 /// is not up yet; until it is, the member sends none of the account's messages (nats-server's window).
+/// <see cref="HasUrlsOf"/>: the members whose client URLs it holds (over an open URL route).
 /// </summary>
 public sealed record MemberRoutez(string ServerId, string ServerName, string Version, int? PoolSize, bool Headers,
-    IReadOnlyList<string> Mismatches, IReadOnlyList<string> Pinning, IReadOnlyList<ConnectionRoutez> Connections);
+    IReadOnlyList<string> Mismatches, IReadOnlyList<string> Pinning, IReadOnlyList<ConnectionRoutez> Connections,
+    IReadOnlyList<string> HasUrlsOf);
 
 public sealed record ConnectionRoutez(string Kind, bool Solicited, int? PoolIndex, string? Account, string Remote, double? RttMs,
     long InMsgs, long InBytes, long OutMsgs, long OutBytes, int Subscriptions, long PendingBytes, DateTimeOffset Since,
@@ -50,9 +52,12 @@ internal static class RoutezBuilder
             List<MemberRoutez> members;
             lock (hub.Gate)
             {
+                var names = hub.Members.ToDictionary(m => m.ServerId, m => m.ServerName, StringComparer.Ordinal);
+                var urlsOf = hub.UrlRouteList.Where(r => r.Connection is { State: RouteState.Registered })
+                    .ToLookup(r => r.Target, r => names.GetValueOrDefault(r.Source, r.Source), StringComparer.Ordinal);
                 members = [.. hub.Members.OrderBy(m => m.ServerName, StringComparer.Ordinal).Select(m => new MemberRoutez(
                     m.ServerId, m.ServerName, m.Version, m.PoolSize, m.Headers, [.. m.Mismatches], [.. m.Pinning],
-                    [.. m.Connections.Select(Connection)]))];
+                    [.. m.Connections.Select(Connection)], [.. urlsOf[m.ServerId].Order(StringComparer.Ordinal)]))];
             }
             var spec = server.Spec;
             var state = server.IsFenced ? "fenced"

@@ -37,9 +37,20 @@ internal sealed partial class RouteConnection
 
     private Outcome OnConnect(in RouteOp op)
     {
+        RouteConnect? connect = null;
+        string? error = null;
+        var readable = op.Kind == RouteOpKind.Connect && RouteJson.TryParseConnect(op.Arguments, out connect, out error);
+        if (TakeInfoTurn())
+        {
+            // The INFO answers the CONNECT: a URL route's token picks the identity it presents.
+            if (readable && connect!.User == UrlRoutes.User)
+                _urlRouteInfo = _server.Hub.ClaimUrlRoute(connect.Password, this, _server.Info());
+            WriteInfo();
+            ScheduleSend();
+        }
         if (op.Kind != RouteOpKind.Connect)
             return Refuse("Authorization Violation", $"first op was {RouteOpNames.Of(op.Kind)}, not CONNECT", "no_connect");
-        if (!RouteJson.TryParseConnect(op.Arguments, out var connect, out var error))
+        if (!readable || connect is null)
             return Refuse("Authorization Violation", $"unreadable CONNECT: {error}", "bad_connect");
         if (connect.Lang is not null)
             return Refuse("attempted to connect to route port", "a client dialled the route port", "client_on_route_port");
@@ -50,6 +61,14 @@ internal sealed partial class RouteConnection
         var name = _server.Spec.Name;
         if (connect.Cluster != name)
             return Refuse($"Rejecting connection, cluster name \"{connect.Cluster}\" does not match \"{name}\"", "cluster name mismatch", "cluster_name");
+        if (connect.User == UrlRoutes.User)
+        {
+            // The token is the credential: it was handed to this member over its own authorized route.
+            if (_urlRouteInfo is null)
+                return Refuse("Authorization Violation", "a URL route with an unknown, used or late token", "authorization");
+            State = RouteState.AwaitingInfo;
+            return Outcome.NeedMore;
+        }
         _pendingConnect = connect;
         State = RouteState.Authorizing;
         return Outcome.Authorize;
@@ -87,6 +106,8 @@ internal sealed partial class RouteConnection
         }
         if (NegotiateCompression(info) is { } switched)
             return switched;
+        if (_urlRouteInfo is not null)
+            return EstablishUrlRoute(info);
         if (Solicited is { } solicited)
         {
             // The member accepted: its INFO has no slot; the slot is the one we chose and announced.
@@ -120,14 +141,39 @@ internal sealed partial class RouteConnection
         return Outcome.Close;
     }
 
+    /// <summary>A URL route's member sent its INFO: from now on the route only answers PINGs.</summary>
+    private Outcome EstablishUrlRoute(RouteInfo info)
+    {
+        if (_server.Hub.EstablishUrlRoute(this, info) is { } problem)
+        {
+            Close(problem);
+            return Outcome.Close;
+        }
+        SetKind(RouteKind.UrlRoute, 0, null);
+        lock (_server.Hub.Gate)
+        {
+            if (State == RouteState.Closed)
+                return Outcome.Close;
+            State = RouteState.Registered;
+        }
+        LeaveHandshake();
+        _registered.TrySetResult(true);
+        return Outcome.NeedMore;
+    }
+
     /// <summary>
-    /// An INFO after registration: gossip and gateway bookkeeping are ignored. The add-account
+    /// An INFO after registration: gossip and gateway bookkeeping are ignored; lame-duck mode
+    /// withdraws the member's client URLs from the others. The add-account
     /// exchange of a pinned account (protocol doc §4.7, nats-server-facts.md): a request carries
     /// <c>route_account</c> and is echoed without it; an echo answers a request of ours.
     /// </summary>
     private void OnAsyncInfo(ReadOnlySpan<byte> json)
     {
-        if (!RouteJson.TryParseInfo(json, out var info, out _) || info.RouteAccountAddRequestId is not { } request)
+        if (!RouteJson.TryParseInfo(json, out var info, out _))
+            return;
+        if (info.LameDuckMode == true && Member is { } member && info.ServerId == member.ServerId)
+            _server.Hub.EnteredLameDuckMode(member, _batch);
+        if (info.RouteAccountAddRequestId is not { } request)
             return;
         if (info.RouteAccount is null)
         {

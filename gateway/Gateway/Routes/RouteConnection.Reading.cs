@@ -171,6 +171,8 @@ internal sealed partial class RouteConnection
             Close("the cluster's lease was not renewed in time; this gateway no longer relays it");
             return Outcome.Close;
         }
+        if (Kind == RouteKind.UrlRoute)
+            return ProcessUrlRoute(ref buffer);
         lock (_server.Hub.Gate)
         {
             try
@@ -220,6 +222,36 @@ internal sealed partial class RouteConnection
             default:
                 break; // +OK, CONNECT again, A+/A-: nothing to do on a route
         }
+    }
+
+    /// <summary>
+    /// A URL route carries no interest or messages for the hub: the member's RS+/LS+ there (it
+    /// announces its interest to every route) are dropped without taking the hub's lock.
+    /// </summary>
+    private Outcome ProcessUrlRoute(ref ReadOnlySequence<byte> buffer)
+    {
+        while (State == RouteState.Registered)
+        {
+            var status = _parser.TryParse(ref buffer, out var op);
+            if (status == ParseStatus.NeedMoreData)
+                return Outcome.NeedMore;
+            if (status == ParseStatus.Error)
+                return ProtocolError();
+            switch (op.Kind)
+            {
+                case RouteOpKind.Ping:
+                    WritePong(null);
+                    ScheduleSend();
+                    break;
+                case RouteOpKind.Pong:
+                    OnPong();
+                    break;
+                case RouteOpKind.Err:
+                    CloseSoon($"the member sent -ERR {System.Text.Encoding.UTF8.GetString(op.Arguments)}");
+                    break;
+            }
+        }
+        return Outcome.Close;
     }
 
     private Outcome ProtocolError()

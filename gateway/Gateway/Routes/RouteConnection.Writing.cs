@@ -142,7 +142,7 @@ internal sealed partial class RouteConnection
     /// <summary>Our INFO: the spec's compression mode (or <paramref name="compression"/>, once decided), and on a dialled route the slot we chose.</summary>
     private void WriteInfo(string? compression = null)
     {
-        var info = _server.Info() with { Compression = compression ?? AnnouncedCompression() };
+        var info = (_urlRouteInfo ?? _server.Info()) with { Compression = compression ?? AnnouncedCompression() };
         if (Solicited is { } solicited)
             info = info with { RoutePoolIndex = solicited.PoolIndex == 0 ? null : solicited.PoolIndex, RouteAccount = solicited.Account };
         var json = RouteJson.Serialize(info);
@@ -168,6 +168,15 @@ internal sealed partial class RouteConnection
         });
         lock (Out.Gate)
             RouteWriter.WriteConnect(Out, json);
+    }
+
+    /// <summary>An async INFO about another server (under the hub's lock): nats-server dials the route it names.</summary>
+    public void WriteGossip(RouteInfo info, Batch batch)
+    {
+        var json = RouteJson.Serialize(info);
+        lock (Out.Gate)
+            RouteWriter.WriteInfo(Out, json);
+        batch.Touch(this);
     }
 
     private void WritePong(Batch? batch)
@@ -289,7 +298,7 @@ internal sealed partial class RouteConnection
     }
 
     /// <summary>Closes from the writer loop after what is queued has been sent.</summary>
-    private void CloseSoon(string reason)
+    public void CloseSoon(string reason)
     {
         Volatile.Write(ref _closeAfterSend, reason);
         ScheduleSend();

@@ -72,6 +72,12 @@ internal sealed partial class RouteConnection : IAsyncDisposable
 
     public Member? Member { get; private set; }
 
+    /// <summary>Set when the member dialled a URL route offered to it (from its CONNECT on).</summary>
+    public UrlRoute? UrlRoute { get; set; }
+
+    /// <summary>The INFO a URL route answers with (the source member's identity and client URLs).</summary>
+    private RouteInfo? _urlRouteInfo;
+
     public OutboundBuffer Out { get; } = new();
 
     public bool IsClosed => _closing.IsCancellationRequested;
@@ -119,6 +125,7 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         RouteKind.NoPool => "single route (no pool)",
         RouteKind.Pooled => $"pool slot {PoolIndex}",
         RouteKind.Pinned => $"pinned account {PinnedAccount}",
+        RouteKind.UrlRoute => "URL route",
         _ => "unregistered route",
     };
 
@@ -136,12 +143,40 @@ internal sealed partial class RouteConnection : IAsyncDisposable
             if (!MayCompress)
                 WriteInfo();
         }
-        else
+        ScheduleSend();
+        _loops = Task.WhenAll(ReadLoopAsync(), WriteLoopAsync(), KeepaliveLoopAsync(), InfoIfSilentAsync());
+    }
+
+    /// <summary>
+    /// How long an accepted connection's INFO waits for the peer's CONNECT. Every nats-server sends
+    /// its CONNECT at once when it dials, so the INFO can answer it: a member dialling a URL route
+    /// must get that route's identity in the first INFO it reads. A peer that waits for an INFO
+    /// first (a NATS client on the route port) gets the usual one after this pause.
+    /// </summary>
+    internal static readonly TimeSpan InfoGrace = TimeSpan.FromMilliseconds(250);
+
+    private int _infoTurnTaken;
+
+    /// <summary>True once, for whoever writes the first INFO of an accepted connection.</summary>
+    private bool TakeInfoTurn() => Solicited is null && Interlocked.Exchange(ref _infoTurnTaken, 1) == 0;
+
+    private async Task InfoIfSilentAsync()
+    {
+        if (Solicited is not null)
+            return;
+        try
+        {
+            await Task.Delay(InfoGrace, _closing.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        if (TakeInfoTurn())
         {
             WriteInfo();
+            ScheduleSend();
         }
-        ScheduleSend();
-        _loops = Task.WhenAll(ReadLoopAsync(), WriteLoopAsync(), KeepaliveLoopAsync());
     }
 
     /// <summary>Ends the connection now; everything it carried is withdrawn from the hub.</summary>
@@ -155,7 +190,9 @@ internal sealed partial class RouteConnection : IAsyncDisposable
             State = RouteState.Closed;
             _closeReason = reason;
             _closing.Cancel();
-            if (registered)
+            if (UrlRoute is not null)
+                ClusterHub.UrlRouteClosed(this);
+            else if (registered)
             {
                 _server.Hub.Unregister(this, CloseBatch);
                 CloseBatch.Flush();

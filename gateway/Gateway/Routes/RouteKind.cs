@@ -11,6 +11,8 @@ internal enum RouteKind
     Pooled,
     /// <summary>Dedicated to one account: ops carry no account field.</summary>
     Pinned,
+    /// <summary>Gives the member another member's client URLs (<see cref="Hub.UrlRoutes"/>); carries nothing else.</summary>
+    UrlRoute,
 }
 
 /// <summary>Where a connection is in its life.</summary>

@@ -47,7 +47,10 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         Version = serving.Version;
         _logger = loggers.CreateLogger<ClusterServer>();
         _connectionLogger = loggers.CreateLogger<RouteConnection>();
-        Hub = new ClusterHub(Key, identity, metrics, loggers.CreateLogger<ClusterHub>());
+        Hub = new ClusterHub(Key, identity, metrics, loggers.CreateLogger<ClusterHub>())
+        {
+            RouteEndpoint = Placement.Host.Contains(':', StringComparison.Ordinal) ? $"[{Placement.Host}]:{Placement.Port}" : Placement.Endpoint,
+        };
         Hub.UpdateSpec(serving.Spec);
         authorizer.SpecVersion(serving.Version);
         LoadTls(serving.Spec);
@@ -420,14 +423,20 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Re-judges members against the spec now and then: some differences only show once a member has settled.</summary>
+    /// <summary>
+    /// Re-judges members against the spec now and then (some differences only show once a member
+    /// has settled), and offers again the URL routes a member has not dialled.
+    /// </summary>
     private async Task CheckLoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(ClusterHub.PinSettleTime);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
                 Hub.CheckMismatches();
+                Hub.RefreshUrlRoutes();
+            }
         }
         catch (OperationCanceledException)
         {

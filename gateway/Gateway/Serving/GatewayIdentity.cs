@@ -13,10 +13,14 @@ public sealed record GatewayIdentity(string GatewayId, string ServerId, string S
     /// <summary>The version announced in INFO: a v2-routes server without message tracing (proto 2).</summary>
     public const string AnnouncedVersion = "2.10.27";
 
-    public static GatewayIdentity For(string gatewayId)
+    public static GatewayIdentity For(string gatewayId) =>
+        new(gatewayId, ServerIdFor("natsroutes-gateway:" + gatewayId), $"natsroutes-{gatewayId}");
+
+    /// <summary>A server id shaped like nats-server's (N + 55 base32 characters), the same for the same seed.</summary>
+    internal static string ServerIdFor(string seed)
     {
         const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("natsroutes-gateway:" + gatewayId));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(seed));
         var id = new StringBuilder("N");
         var bits = 0;
         var value = 0;
@@ -30,6 +34,6 @@ public sealed record GatewayIdentity(string GatewayId, string ServerId, string S
                 bits -= 5;
             }
         }
-        return new GatewayIdentity(gatewayId, id.ToString(), $"natsroutes-{gatewayId}");
+        return id.ToString();
     }
 }

@@ -95,6 +95,7 @@ public sealed class NatsServerProcess : IAsyncDisposable
     {
         if (_process is not null)
             await _process.DisposeAsync();
+        _process = null; // disposing twice (a test stops a member its deployment also owns) is harmless
         try
         {
             _dir.Delete(recursive: true);
