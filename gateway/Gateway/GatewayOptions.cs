@@ -69,11 +69,14 @@ public sealed class GatewayOptions
     /// <summary>Connections that have not completed their handshake, gateway-wide; more are closed at once.</summary>
     public int MaxHandshakes { get; set; } = 1024;
 
-    /// <summary>How often the gateway pings each route connection.</summary>
-    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How often the gateway pings each route connection of a cluster whose spec sets no
+    /// <c>ping_interval</c>: 30 s, what nats-server uses on routes by default (its 2 min, capped for routes).
+    /// </summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Unanswered pings after which a connection is closed as stale.</summary>
-    public int MaxPingsOut { get; set; } = 3;
+    /// <summary>Unanswered pings after which a connection is closed as stale (nats-server's <c>ping_max</c> default).</summary>
+    public int MaxPingsOut { get; set; } = 2;
 
     /// <summary>Longest control line accepted from a member.</summary>
     public int MaxControlLine { get; set; } = 64 * 1024;

@@ -100,3 +100,21 @@ public interface IGatewayDirectoryGrain : IGrainWithStringKey
     /// <summary>Clusters recorded on gateways that are no longer live: they need placing again.</summary>
     Task<IReadOnlyList<string>> Orphans();
 }
+
+/// <summary>A lease a gateway holds (the cluster and the epoch it was placed at) and wants extended.</summary>
+public sealed record LeaseClaim(string Cluster, long Epoch);
+
+/// <summary>The outcome of one <see cref="LeaseClaim"/>: the cluster grain's answer, or why it could not be asked.</summary>
+public sealed record LeaseRenewal(string Cluster, LeaseResult? Result, string? Error);
+
+/// <summary>
+/// Extends many leases in one call: a stateless worker in the silo asks each cluster grain, so a
+/// gateway serving a thousand clusters sends one message per batch and renewal round instead of a
+/// thousand. Each cluster grain still decides, and persists, its own lease.
+/// </summary>
+[Alias("lease-renewer")]
+public interface ILeaseRenewerGrain : IGrainWithIntegerKey
+{
+    /// <summary>One renewal per claim, in the claims' order.</summary>
+    Task<IReadOnlyList<LeaseRenewal>> Renew(string gatewayId, IReadOnlyList<LeaseClaim> claims);
+}

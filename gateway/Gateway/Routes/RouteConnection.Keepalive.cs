@@ -1,75 +1,62 @@
 using System.Diagnostics;
-using Nats.OrleansRoutes.Gateway.Serving;
 using Nats.OrleansRoutes.Protocol;
 
 namespace Nats.OrleansRoutes.Gateway.Routes;
 
 // Keepalive: the auth timeout before CONNECT, a deadline for the member's INFO, then our PINGs
 // (answered PONGs give the round trip time; too many unanswered close the connection as stale).
+// Driven by the gateway's keepalive wheel (one timer for every connection), not a timer each.
 internal sealed partial class RouteConnection
 {
     private static readonly TimeSpan RegistrationTimeout = TimeSpan.FromSeconds(10);
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
     private int _pingsOut;
     private long _pingSentAt;
-
-    private async Task KeepaliveLoopAsync()
-    {
-        try
-        {
-            await Task.Delay(_server.Spec.AuthTimeout, _closing.Token);
-            if (State is RouteState.AwaitingConnect or RouteState.Authorizing)
-            {
-                _server.Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "auth_timeout"));
-                CloseAfterErr("Authentication Timeout", "no CONNECT within the authorization timeout");
-                return;
-            }
-            using var timer = new PeriodicTimer(Tick(_server.Timers));
-            var nextPing = Stopwatch.GetTimestamp() + (long)(_server.Timers.PingInterval.TotalSeconds * Stopwatch.Frequency);
-            while (await timer.WaitForNextTickAsync(_closing.Token))
-            {
-                if (State != RouteState.Registered)
-                {
-                    if (DateTimeOffset.UtcNow - Started > RegistrationTimeout)
-                    {
-                        Close("the member's INFO did not arrive after its CONNECT");
-                        return;
-                    }
-                    continue;
-                }
-                CheckWriteDeadline();
-                if (Stopwatch.GetTimestamp() < nextPing)
-                    continue;
-                var timers = _server.Timers;
-                timer.Period = Tick(timers); // the spec may have changed the interval
-                nextPing = Stopwatch.GetTimestamp() + (long)(timers.PingInterval.TotalSeconds * Stopwatch.Frequency);
-                if (Volatile.Read(ref _pingsOut) >= timers.PingMax)
-                {
-                    CloseAfterErr("Stale Connection", $"{_pingsOut} PINGs unanswered");
-                    return;
-                }
-                Interlocked.Increment(ref _pingsOut);
-                Volatile.Write(ref _pingSentAt, Stopwatch.GetTimestamp());
-                WritePing();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    private long _nextPingAt; // Stopwatch time; 0 until the first tick after registration
 
     /// <summary>
-    /// As often as the cluster's timers need: the ping interval, or half the write deadline (checked
-    /// at each tick) when that is shorter; 5 s with the defaults. Each connection has its own timer,
-    /// so a once-a-second tick cost a gateway with 12 000 connections 12 000 wake-ups a second.
+    /// One turn of the keepalive wheel (about once a second, <paramref name="now"/> in Stopwatch
+    /// ticks): closes a peer that missed its authorization or registration deadline, a member whose
+    /// send is stuck past the write deadline, or one that left <c>ping_max</c> PINGs unanswered; else
+    /// PINGs when the cluster's interval has passed.
     /// </summary>
-    private static TimeSpan Tick(RouteTimers timers)
+    public void Tick(long now)
     {
-        var half = timers.WriteDeadline / 2;
-        var tick = timers.PingInterval < half ? timers.PingInterval : half;
-        return tick < MinTick ? MinTick : tick;
+        var state = State;
+        if (state is RouteState.Closed)
+            return;
+        if (state is RouteState.AwaitingConnect or RouteState.Authorizing)
+        {
+            if (now - _startedAt < Ticks(_server.Spec.AuthTimeout))
+                return;
+            _server.Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "auth_timeout"));
+            CloseAfterErr("Authentication Timeout", "no CONNECT within the authorization timeout");
+            return;
+        }
+        if (state != RouteState.Registered)
+        {
+            if (now - _startedAt > Ticks(RegistrationTimeout))
+                Close("the member's INFO did not arrive after its CONNECT");
+            return;
+        }
+        CheckWriteDeadline();
+        var timers = _server.Timers; // the spec may change the interval at any time
+        if (_nextPingAt == 0)
+            _nextPingAt = now + Ticks(timers.PingInterval);
+        if (now < _nextPingAt)
+            return;
+        _nextPingAt = now + Ticks(timers.PingInterval);
+        if (Volatile.Read(ref _pingsOut) >= timers.PingMax)
+        {
+            CloseAfterErr("Stale Connection", $"{_pingsOut} PINGs unanswered");
+            return;
+        }
+        Interlocked.Increment(ref _pingsOut);
+        Volatile.Write(ref _pingSentAt, Stopwatch.GetTimestamp());
+        WritePing();
     }
 
-    private static readonly TimeSpan MinTick = TimeSpan.FromMilliseconds(100);
+    private static long Ticks(TimeSpan time) => (long)(time.TotalSeconds * Stopwatch.Frequency);
 
     private void OnPong()
     {

@@ -186,6 +186,7 @@ internal sealed partial class RouteConnection
         batch?.Touch(this);
     }
 
+    /// <summary>A keepalive PING, sent from the calling thread when the socket is free: waking the writer loop for it would cost more than the send.</summary>
     private void WritePing()
     {
         lock (Out.Gate)
@@ -193,7 +194,7 @@ internal sealed partial class RouteConnection
             RouteWriter.WritePing(Out);
             _pingsSent++;
         }
-        ScheduleSend();
+        SendNow();
     }
 
     /// <summary>A -ERR that does not close the connection (e.g. 'Invalid Subscription').</summary>

@@ -144,7 +144,7 @@ internal sealed partial class RouteConnection : IAsyncDisposable
                 WriteInfo();
         }
         ScheduleSend();
-        _loops = Task.WhenAll(ReadLoopAsync(), WriteLoopAsync(), KeepaliveLoopAsync(), InfoIfSilentAsync());
+        _loops = Task.WhenAll(ReadLoopAsync(), WriteLoopAsync(), InfoIfSilentAsync());
     }
 
     /// <summary>

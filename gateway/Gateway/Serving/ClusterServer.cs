@@ -27,7 +27,6 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
     private Task _accepting = Task.CompletedTask;
-    private Task _checking = Task.CompletedTask;
     private volatile ClusterSpec _spec;
 
     public ClusterServer(ServingSpec serving, GatewayIdentity identity, GatewayOptions options, GatewayMetrics metrics,
@@ -137,7 +136,6 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         }
         _listener = socket;
         _accepting = AcceptLoopAsync(_stop.Token);
-        _checking = CheckLoopAsync(_stop.Token);
         StartSolicitors(_serving);
         LogServing(_logger, Cluster, Spec.Name, Placement.Endpoint, Placement.Epoch);
     }
@@ -424,23 +422,20 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Re-judges members against the spec now and then (some differences only show once a member
-    /// has settled), and offers again the URL routes a member has not dialled.
+    /// A turn of the gateway's keepalive wheel (about once a second): every connection's deadlines
+    /// and PINGs; with <paramref name="check"/> (every few seconds) also re-judges members against
+    /// the spec (some differences only show once a member has settled) and offers again the URL
+    /// routes a member has not dialled.
     /// </summary>
-    private async Task CheckLoopAsync(CancellationToken cancellationToken)
+    public void Tick(long now, bool check)
     {
-        using var timer = new PeriodicTimer(ClusterHub.PinSettleTime);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                Hub.CheckMismatches();
-                Hub.RefreshUrlRoutes();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        // Enumerating the dictionary itself takes no lock and copies nothing (.Keys would, every second).
+        foreach (var (connection, _) in _connections)
+            connection.Tick(now);
+        if (!check)
+            return;
+        Hub.CheckMismatches();
+        Hub.RefreshUrlRoutes();
     }
 
     public void Forget(RouteConnection connection) => _connections.TryRemove(connection, out _);
@@ -459,7 +454,6 @@ internal sealed partial class ClusterServer : IAsyncDisposable
         foreach (var solicitor in solicitors)
             await solicitor.DisposeAsync();
         await _accepting;
-        await _checking;
         foreach (var connection in _connections.Keys)
             await connection.DisposeAsync();
         _tls?.Dispose();

@@ -8,38 +8,59 @@ namespace Nats.OrleansRoutes.Gateway.Serving;
 // fencing — when renewals have failed for so long that the lease could expire soon.
 public sealed partial class GatewayService
 {
-    private const int RenewalsInFlight = 32;
+    /// <summary>Leases per renewal call: the silo asks the cluster grains; the gateway sends one message.</summary>
+    private const int RenewalBatch = 250;
+
+    /// <summary>
+    /// Batches at a time: one after another, a thousand renewals on a busy machine can take longer
+    /// than the fencing margin, and every cluster would be fenced though the silos answer.
+    /// </summary>
+    private const int BatchesInFlight = 4;
+
+    private ILeaseRenewerGrain Renewer => _grains.GetGrain<ILeaseRenewerGrain>(0);
 
     private async Task RenewLoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_options.RenewInterval);
         try
         {
-            // Many at a time: one after another, a thousand renewals on a busy machine can take longer
-            // than the fencing margin, and every cluster would be fenced though the silos answer.
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = RenewalsInFlight, CancellationToken = cancellationToken };
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = BatchesInFlight, CancellationToken = cancellationToken };
             while (await timer.WaitForNextTickAsync(cancellationToken))
-                await Parallel.ForEachAsync(_served, parallel, async (entry, _) => await RenewAsync(entry.Key, entry.Value));
+                await Parallel.ForEachAsync(_served.ToArray().Chunk(RenewalBatch), parallel, async (batch, _) => await RenewAsync(batch));
         }
         catch (OperationCanceledException)
         {
         }
     }
 
-    private async Task RenewAsync(string cluster, Served served)
+    private Task RenewAsync(string cluster, Served served) => RenewAsync([new KeyValuePair<string, Served>(cluster, served)]);
+
+    private async Task RenewAsync(KeyValuePair<string, Served>[] batch)
     {
-        LeaseResult result;
+        IReadOnlyList<LeaseRenewal> renewals;
         var sentAt = Stopwatch.GetTimestamp();
         try
         {
-            result = await _grains.GetGrain<IClusterGrain>(cluster).RenewLease(_options.Id, served.Epoch)
+            renewals = await Renewer.Renew(_options.Id, [.. batch.Select(entry => new LeaseClaim(entry.Key, entry.Value.Epoch))])
                 .WaitAsync(_options.RenewInterval);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _metrics.LeaseRenewals.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
-            LogRenewFailed(_logger, cluster, e.Message);
+            _metrics.LeaseRenewals.Add(batch.Length, new KeyValuePair<string, object?>("outcome", "failed"));
+            LogRenewFailed(_logger, batch.Length == 1 ? batch[0].Key : $"{batch.Length} clusters", e.Message);
             return; // the fence decides if this goes on too long
+        }
+        foreach (var ((cluster, served), renewal) in batch.Zip(renewals))
+            await ApplyAsync(cluster, served, renewal, sentAt);
+    }
+
+    private async Task ApplyAsync(string cluster, Served served, LeaseRenewal renewal, long sentAt)
+    {
+        if (renewal.Result is not { } result)
+        {
+            _metrics.LeaseRenewals.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+            LogRenewFailed(_logger, cluster, renewal.Error ?? "no answer");
+            return;
         }
         if (result.Held)
         {
@@ -72,6 +93,6 @@ public sealed partial class GatewayService
         }
     }
 
-    [LoggerMessage(EventId = 2410, Level = LogLevel.Warning, Message = "Renewing the lease of {Cluster} failed: {Reason}")]
-    private static partial void LogRenewFailed(ILogger logger, string cluster, string reason);
+    [LoggerMessage(EventId = 2410, Level = LogLevel.Warning, Message = "Renewing the lease of {Clusters} failed: {Reason}")]
+    private static partial void LogRenewFailed(ILogger logger, string clusters, string reason);
 }

@@ -32,6 +32,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
     private Task _loops = Task.CompletedTask;
+    private Task _keepalive = Task.CompletedTask;
     private bool _registered;
 
     public GatewayService(IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics,
@@ -66,6 +67,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _loops = Task.WhenAll(ReconcileLoopAsync(_stop.Token), RenewLoopAsync(_stop.Token), FenceLoopAsync(_stop.Token));
+        _keepalive = KeepaliveLoopAsync(_keepaliveStop.Token);
         LogStarting(_logger, _options.Id, Identity.ServerId, _options.Host, _options.PortFrom, _options.PortTo);
         return Task.CompletedTask;
     }
@@ -75,6 +77,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         _reconciling.Dispose();
         _wake.Dispose();
         _stop.Dispose();
+        _keepaliveStop.Dispose();
     }
 
     /// <summary>
@@ -98,6 +101,8 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         await Task.WhenAll(_handovers.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_listenerReference is not null)
             _grains.DeleteObjectReference<IClusterChangeObserver>(_listenerReference);
+        await _keepaliveStop.CancelAsync();
+        await _keepalive;
     }
 
     /// <summary>A hint from the directory; the reconcile reads the versioned truth.</summary>

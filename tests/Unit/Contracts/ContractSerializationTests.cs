@@ -71,6 +71,11 @@ public sealed class ContractSerializationTests
         Assert.Equal(new ClusterChange("acme/prod", ClusterChangeKind.HandoverReady, 4), RoundTrip(new ClusterChange("acme/prod", ClusterChangeKind.HandoverReady, 4)));
         var registration = new GatewayRegistration("gw1", "127.0.0.2", 24200, 24299, "http://127.0.0.2:8222", 100);
         Assert.Equal(registration, RoundTrip(new GatewayInfo(registration, DateTimeOffset.UnixEpoch, true, 2)).Registration);
+        IReadOnlyList<LeaseClaim> claims = [new("acme/a", 3), new("acme/b", 4)];
+        Assert.Equal(claims, RoundTrip(claims));
+        var renewal = RoundTrip(new LeaseRenewal("acme/a", new LeaseResult(true, null, "renewed"), null));
+        Assert.Equal((true, "renewed"), (renewal.Result!.Held, renewal.Result.Reason));
+        Assert.Equal("storage down", RoundTrip(new LeaseRenewal("acme/b", null, "storage down")).Error);
     }
 
     [Fact]
