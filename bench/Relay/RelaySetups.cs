@@ -180,13 +180,7 @@ internal sealed class GatewaySetup(string? compression) : RelaySetup
         var gatewayEnvironment = new Dictionary<string, string>(environment) { ["Logging__LogLevel__Default"] = "Warning" };
         foreach (var name in (Environment.GetEnvironmentVariable("BENCH_GATEWAY_ENV") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             gatewayEnvironment[name.Split('=')[0]] = name.Split('=')[1]; // experiments with runtime settings
-        if (Environment.GetEnvironmentVariable("BENCH_PROFILE") == "1")
-        {
-            // perf(1) can then name every managed frame: JIT everything (no ready-to-run code) and write perf maps.
-            gatewayEnvironment["DOTNET_PerfMapEnabled"] = "1";
-            gatewayEnvironment["DOTNET_ReadyToRun"] = "0";
-            gatewayEnvironment["DOTNET_EnableWriteXorExecute"] = "0";
-        }
+        DotnetProgram.AddProfiling(gatewayEnvironment);
         _gateway = DotnetProgram.Start("gateway", "Nats.OrleansRoutes.Cli", "natsroutes",
             ["gateway", "--redis", _redis.Endpoint, "--prefix", _prefix, "--id", "bench", "--host", host, "--ports", "24200-24210"],
             gatewayEnvironment);

@@ -6,6 +6,7 @@ using Nats.OrleansRoutes.Bench.Scale;
 using Nats.OrleansRoutes.Client;
 using Nats.OrleansRoutes.Grains;
 using Nats.OrleansRoutes.TestKit;
+using NatsServer = Nats.OrleansRoutes.TestKit.Nats.NatsServerProcess;
 
 // One gateway and one silo on a local Redis; clusters are added in steps (10, 100, 1 000 by default)
 // without members, and at each step the gateway is measured at idle: grain calls per second (its
@@ -29,10 +30,12 @@ await using var silo = DotnetProgram.Start("silo", "Nats.OrleansRoutes.Cli", "na
     ["silo", "--redis", redis.Endpoint, "--prefix", prefix, "--port", "0", "--gateway-port", "0", "--health-port", "0"], environment);
 await silo.WaitForLineAsync(" ready: grain calls on ", TimeSpan.FromSeconds(60));
 var host = LoopbackHosts.Next();
+var gatewayEnvironment = new Dictionary<string, string>(environment);
+DotnetProgram.AddProfiling(gatewayEnvironment);
 await using var gateway = DotnetProgram.Start("gateway", "Nats.OrleansRoutes.Cli", "natsroutes",
     ["gateway", "--redis", redis.Endpoint, "--prefix", prefix, "--id", "gw1", "--host", host,
      "--ports", $"24200-{(24200 + steps.Max() - 1).ToString(CultureInfo.InvariantCulture)}", "--monitor-port", "0"],
-    environment);
+    gatewayEnvironment);
 var ready = await gateway.WaitForLineAsync(" ready: monitoring on ", TimeSpan.FromSeconds(60));
 var monitor = ready[ready.IndexOf("http", StringComparison.Ordinal)..].Replace("/routez", "", StringComparison.Ordinal).Trim();
 Console.WriteLine($"gateway pid {gateway.Id}, monitoring {monitor}");
@@ -117,6 +120,16 @@ if (membersPerCluster > 0)
     }
     var registeredSeconds = clock.Elapsed.TotalSeconds;
     Console.WriteLine($"{members.Count} members, {expected} route connections registered after {registeredSeconds:F1} s");
+    // Members with client URLs dial the URL routes the gateway offers them: one per ordered pair.
+    var expectedUrlRoutes = imported * membersPerCluster * (membersPerCluster - 1);
+    while (members.Sum(m => m.UrlRoutes) < expectedUrlRoutes)
+    {
+        if (clock.Elapsed > TimeSpan.FromMinutes(10))
+            throw new TimeoutException($"{members.Sum(m => m.UrlRoutes)} of {expectedUrlRoutes} URL routes open after 10 minutes");
+        await Task.Delay(1000);
+    }
+    var urlRoutesSeconds = clock.Elapsed.TotalSeconds;
+    Console.WriteLine($"{expectedUrlRoutes} URL routes open after {urlRoutesSeconds:F1} s");
     await Task.Delay(TimeSpan.FromSeconds(10));
     var (before, _) = await GrainCallsAsync();
     var statsBefore = ProcessStats.Read(gateway.Id);
@@ -142,6 +155,25 @@ if (membersPerCluster > 0)
         await Task.Delay(10);
     var lateSeconds = joined.Elapsed.TotalSeconds;
     Console.WriteLine($"{subscriptions} subscriptions: to the other members in {spreadSeconds:F2} s, to a new member in {lateSeconds:F2} s ({late.InterestReceived} received)");
+
+    // The check on the simulation: a real nats-server 2.15.1 joins the same cluster with the
+    // configuration member-config writes, and must get the same interest (its own /subsz counts it).
+    var realClock = Stopwatch.StartNew();
+    var realConfig = await client.GetMemberConfigAsync(new ClusterRef("bench", ports[0].Name), "c00000-real",
+        $"127.0.0.1:{FreePorts.Next().ToString(CultureInfo.InvariantCulture)}", $"bench-pass-{ports[0].Name}", serverVersion: NatsServerBinaries.V2_15);
+    await using var real = await NatsServer.StartAsync(NatsServerBinaries.V2_15, "c00000-real", realConfig);
+    var realStarted = realClock.Elapsed.TotalSeconds;
+    var realReceived = 0L;
+    while (realClock.Elapsed < TimeSpan.FromMinutes(2))
+    {
+        using var subsz = await real.MonitorAsync("subsz?acc=%24G");
+        realReceived = subsz.RootElement.GetProperty("num_subscriptions").GetInt64();
+        if (realReceived >= subscriptions)
+            break;
+        await Task.Delay(20);
+    }
+    var realSeconds = realClock.Elapsed.TotalSeconds - realStarted;
+    Console.WriteLine($"{subscriptions} subscriptions to a real 2.15.1 member that joined afterwards: {realSeconds:F2} s after it was ready ({realReceived} in its /subsz)");
     var peak = ProcessStats.Read(gateway.Id);
 
     // Failover: a second gateway starts, the first is killed (kill -9); every cluster must be served again.
@@ -157,8 +189,8 @@ if (membersPerCluster > 0)
         await Task.Delay(250);
     var failoverSeconds = killed.Elapsed.TotalSeconds;
     Console.WriteLine($"kill -9: {await ServedAtAsync(secondMonitor)} of {imported} clusters served by the second gateway after {failoverSeconds:F1} s");
-    withMembers = new MembersResult(members.Count, expected, registeredSeconds, idleCalls, idleCpu, statsAfter.RssBytes, peak.PeakRssBytes,
-        subscriptions, spreadSeconds, lateSeconds, late.InterestReceived, failoverSeconds);
+    withMembers = new MembersResult(members.Count, expected, registeredSeconds, expectedUrlRoutes, urlRoutesSeconds, idleCalls, idleCpu, statsAfter.RssBytes, peak.PeakRssBytes,
+        subscriptions, spreadSeconds, lateSeconds, late.InterestReceived, realSeconds, realReceived, failoverSeconds);
     foreach (var member in members)
         await member.DisposeAsync();
 }
@@ -239,24 +271,28 @@ static string MembersReport(MembersResult m)
     text.AppendLine();
     text.AppendLine("## With members");
     text.AppendLine();
-    text.AppendLine(c, $"Every cluster gets simulated members (the project's route codec: pool of 3 and $SYS each, PONG to PING, no subscriptions): {m.Members:N0} members, {m.Connections:N0} route connections.");
+    text.AppendLine(c, $"Every cluster gets simulated members (the project's route codec: pool of 3 and $SYS each, PONG to PING, no subscriptions, a client URL each): {m.Members:N0} members, {m.Connections:N0} route connections,");
+    text.AppendLine(c, $"and the {m.UrlRoutes:N0} URL routes the members dial when the gateway offers them (one per ordered pair of members, how they learn each other's client URLs): {m.Connections + m.UrlRoutes:N0} connections in all.");
     text.AppendLine();
     text.AppendLine("| measure | value | target |");
     text.AppendLine("|---|---:|---:|");
-    text.AppendLine(c, $"| all connections registered after | {m.RegisteredSeconds:F1} s | |");
+    text.AppendLine(c, $"| all members' connections registered after | {m.RegisteredSeconds:F1} s | |");
+    text.AppendLine(c, $"| all URL routes open after | {m.UrlRoutesSeconds:F1} s | |");
     text.AppendLine(c, $"| idle grain calls/s | {m.IdleCalls:F1} | |");
     text.AppendLine(c, $"| idle gateway CPU | {m.IdleCpu:F1} % of a core | ≤ 5 % |");
     text.AppendLine(c, $"| gateway RSS (peak) | {m.RssBytes / 1048576} MiB ({m.PeakRssBytes / 1048576} MiB) | ≤ 2 GiB |");
     text.AppendLine(c, $"| {m.Subscriptions:N0} subscriptions of one member to the others | {m.SpreadSeconds:F2} s | |");
     text.AppendLine(c, $"| the same to a member that joins afterwards | {m.LateSeconds:F2} s ({m.LateReceived:N0} received) | ≤ 2 s |");
+    text.AppendLine(c, $"| the same to a real nats-server 2.15.1 that joins afterwards (from ready to its /subsz) | {m.RealSeconds:F2} s ({m.RealReceived:N0} in /subsz) | ≤ 2 s |");
     text.AppendLine(c, $"| every cluster served by a second gateway after kill -9 of the first | {m.FailoverSeconds:F1} s | ≤ lease (15 s) + 10 s |");
     text.AppendLine();
     text.AppendLine("The failover row is the gateway side only: simulated members do not redial the second gateway.");
     return text.ToString();
 }
 
-internal sealed record MembersResult(int Members, int Connections, double RegisteredSeconds, double IdleCalls, double IdleCpu, long RssBytes,
-    long PeakRssBytes, int Subscriptions, double SpreadSeconds, double LateSeconds, long LateReceived, double FailoverSeconds);
+internal sealed record MembersResult(int Members, int Connections, double RegisteredSeconds, int UrlRoutes, double UrlRoutesSeconds, double IdleCalls, double IdleCpu, long RssBytes,
+    long PeakRssBytes, int Subscriptions, double SpreadSeconds, double LateSeconds, long LateReceived, double RealSeconds, long RealReceived,
+    double FailoverSeconds);
 
 internal sealed record Step(int Clusters, double ImportSeconds, double ServedSeconds, double CallsPerSecond,
     Dictionary<string, double> ByCall, double CpuPercent, long RssBytes);

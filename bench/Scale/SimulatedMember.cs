@@ -9,17 +9,36 @@ namespace Nats.OrleansRoutes.Bench.Scale;
 /// <summary>
 /// A member server as the gateway sees it, built on the project's route codec: a pool of three
 /// connections and a dedicated one for <c>$SYS</c>, each with CONNECT and INFO as a 2.15 server
-/// sends them (compression off), PONG to every PING, and a count of the RS+ it is told. It holds no
-/// subscriptions of its own unless <see cref="SubscribeAsync"/> announces some.
+/// sends them (compression off, with a client URL), PONG to every PING, and a count of the RS+ it
+/// is told. Like nats-server it dials the URL routes the gateway offers it by gossip (one per other
+/// member). It holds no subscriptions of its own unless <see cref="SubscribeAsync"/> announces some.
 /// </summary>
 internal sealed class SimulatedMember : IAsyncDisposable
 {
     private const int PoolSize = 3;
     private readonly List<Connection> _connections = [];
+    private readonly List<Task<Connection>> _urlRoutes = [];
+    private readonly RouteConnect _connect;
+    private readonly RouteInfo _info;
 
     public string ServerName { get; }
 
-    private SimulatedMember(string serverName) => ServerName = serverName;
+    private SimulatedMember(string serverName, RouteConnect connect, RouteInfo info)
+    {
+        ServerName = serverName;
+        _connect = connect;
+        _info = info;
+    }
+
+    /// <summary>URL routes dialled so far (after the gateway's gossip).</summary>
+    public int UrlRoutes
+    {
+        get
+        {
+            lock (_urlRoutes)
+                return _urlRoutes.Count(t => t.IsCompletedSuccessfully);
+        }
+    }
 
     /// <summary>Completes when every connection has had its first PING from the gateway answered... or, sooner, a PONG to ours.</summary>
     public async Task RegisteredAsync()
@@ -33,23 +52,36 @@ internal sealed class SimulatedMember : IAsyncDisposable
 
     public static async Task<SimulatedMember> ConnectAsync(string host, int port, string cluster, string serverName, string user, string password)
     {
-        var member = new SimulatedMember(serverName);
         var serverId = "N" + Convert.ToHexString(Guid.NewGuid().ToByteArray()) + "SIM";
+        var member = new SimulatedMember(serverName, new RouteConnect
+        {
+            Echo = true, Verbose = false, Pedantic = false, User = user, Password = password, Headers = true,
+            Name = serverId, Cluster = cluster,
+        }, new RouteInfo
+        {
+            ServerId = serverId, ServerName = serverName, Version = "2.15.1", Proto = 1, Headers = true,
+            Cluster = cluster, Compression = "off", RoutePoolSize = PoolSize, ConnectUrls = [$"{serverName}.clients.invalid:4222"],
+        });
         for (var slot = 0; slot <= PoolSize; slot++)
         {
             var account = slot == PoolSize ? "$SYS" : null;
-            member._connections.Add(await Connection.OpenRegisteredAsync(host, port, new RouteConnect
-            {
-                Echo = true, Verbose = false, Pedantic = false, User = user, Password = password, Headers = true,
-                Name = serverId, Cluster = cluster,
-            }, new RouteInfo
-            {
-                ServerId = serverId, ServerName = serverName, Version = "2.15.1", Proto = 1, Headers = true,
-                Cluster = cluster, Compression = "off", RoutePoolSize = PoolSize,
-                RoutePoolIndex = account is null ? slot : null, RouteAccount = account,
-            }));
+            member._connections.Add(await Connection.OpenRegisteredAsync(host, port, member._connect,
+                member._info with { RoutePoolIndex = account is null ? slot : null, RouteAccount = account }, member.OnGossip));
         }
         return member;
+    }
+
+    /// <summary>An INFO about another server: dial the route it names, with the URL's credentials, as nats-server does.</summary>
+    private void OnGossip(RouteInfo gossip)
+    {
+        if (gossip.Ip is null || !Uri.TryCreate(gossip.Ip, UriKind.Absolute, out var url))
+            return;
+        var credentials = Uri.UnescapeDataString(url.UserInfo).Split(':', 2);
+        var connect = _connect with { User = credentials[0], Password = credentials.Length > 1 ? credentials[1] : null };
+        // A URL route carries no pool: the INFO without pool fields, as a 2.15 server answers a peer without one.
+        var info = _info with { RoutePoolSize = null };
+        lock (_urlRoutes)
+            _urlRoutes.Add(Connection.OpenRegisteredAsync(url.Host, url.Port, connect, info, static _ => { }));
     }
 
     /// <summary>Announces <paramref name="subjects"/> in account $G, on the pool connection nats-server uses for it.</summary>
@@ -65,6 +97,14 @@ internal sealed class SimulatedMember : IAsyncDisposable
     {
         foreach (var connection in _connections)
             await connection.DisposeAsync();
+        List<Task<Connection>> urlRoutes;
+        lock (_urlRoutes)
+            urlRoutes = [.. _urlRoutes];
+        foreach (var dial in urlRoutes)
+        {
+            if (dial.IsCompletedSuccessfully)
+                await dial.Result.DisposeAsync();
+        }
     }
 
     private sealed class Connection : IAsyncDisposable
@@ -74,19 +114,21 @@ internal sealed class SimulatedMember : IAsyncDisposable
         private readonly CancellationTokenSource _stop = new();
         private NetworkStream _stream = null!;
         private Task _reading = Task.CompletedTask;
+        private Action<RouteInfo> _onGossip = static _ => { };
+        private string? _remoteId; // the gateway's, from its first INFO: an INFO naming another server is gossip
         public long Subscribes;
 
         public TaskCompletionSource Registered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>Dials until the gateway registers the connection, 1 s apart, as nats-server redials a route (10 attempts).</summary>
-        public static async Task<Connection> OpenRegisteredAsync(string host, int port, RouteConnect connect, RouteInfo info)
+        public static async Task<Connection> OpenRegisteredAsync(string host, int port, RouteConnect connect, RouteInfo info, Action<RouteInfo> onGossip)
         {
             for (var attempt = 1; ; attempt++)
             {
                 Connection? connection = null;
                 try
                 {
-                    connection = await OpenAsync(host, port, connect, info);
+                    connection = await OpenAsync(host, port, connect, info, onGossip);
                     await connection.Registered.Task.WaitAsync(TimeSpan.FromSeconds(30));
                     return connection;
                 }
@@ -99,9 +141,9 @@ internal sealed class SimulatedMember : IAsyncDisposable
             }
         }
 
-        private static async Task<Connection> OpenAsync(string host, int port, RouteConnect connect, RouteInfo info)
+        private static async Task<Connection> OpenAsync(string host, int port, RouteConnect connect, RouteInfo info, Action<RouteInfo> onGossip)
         {
-            var connection = new Connection();
+            var connection = new Connection { _onGossip = onGossip };
             await connection._socket.ConnectAsync(host, port);
             connection._stream = new NetworkStream(connection._socket, ownsSocket: false);
             var hello = new ArrayBufferWriter<byte>();
@@ -148,6 +190,12 @@ internal sealed class SimulatedMember : IAsyncDisposable
                             Registered.TrySetException(new IOException("the gateway refused the route"));
                         else if (op.Kind == RouteOpKind.Sub)
                             Subscribes++;
+                        else if (op.Kind == RouteOpKind.Info && RouteJson.TryParseInfo(op.Arguments, out var info, out _))
+                        {
+                            _remoteId ??= info.ServerId;
+                            if (info.ServerId != _remoteId && info.Ip is not null)
+                                _onGossip(info);
+                        }
                     }
                     reader.AdvanceTo(buffer.Start, buffer.End);
                     for (var i = 0; i < pongs; i++)

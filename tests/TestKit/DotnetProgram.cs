@@ -12,6 +12,19 @@ public static class DotnetProgram
         return path;
     }
 
+    /// <summary>
+    /// With <c>BENCH_PROFILE=1</c>, settings under which perf(1) can name every managed frame of the
+    /// program: JIT everything (no ready-to-run code) and write perf maps.
+    /// </summary>
+    public static void AddProfiling(IDictionary<string, string> environment)
+    {
+        if (Environment.GetEnvironmentVariable("BENCH_PROFILE") != "1")
+            return;
+        environment["DOTNET_PerfMapEnabled"] = "1";
+        environment["DOTNET_ReadyToRun"] = "0";
+        environment["DOTNET_EnableWriteXorExecute"] = "0";
+    }
+
     public static RunningProcess Start(string name, string project, string assembly, IEnumerable<string> args,
         IDictionary<string, string>? environment = null) =>
         RunningProcess.Start(name, "dotnet", [Dll(project, assembly), .. args], environment: environment);
