@@ -62,6 +62,7 @@ internal sealed partial class RouteConnection
                         Close("the member closed the connection");
                         return;
                     }
+                    _peerSpoke = true;
                     target.Advance(read);
                     await target.FlushAsync(_closing.Token);
                     if (_inflate is not null)
@@ -154,11 +155,8 @@ internal sealed partial class RouteConnection
         {
             if (State is RouteState.Closed or RouteState.Authorizing)
                 return State == RouteState.Closed ? Outcome.Close : Outcome.NeedMore;
-            var status = _parser.TryParse(ref buffer, out var op);
-            if (status == ParseStatus.NeedMoreData)
-                return Outcome.NeedMore;
-            if (status == ParseStatus.Error)
-                return ProtocolError();
+            if (!TryNextOp(ref buffer, out var op, out var stop))
+                return stop;
             var handshake = Handshake(op);
             if (handshake != Outcome.NeedMore)
                 return handshake;
@@ -179,11 +177,8 @@ internal sealed partial class RouteConnection
             {
                 while (State == RouteState.Registered)
                 {
-                    var status = _parser.TryParse(ref buffer, out var op);
-                    if (status == ParseStatus.NeedMoreData)
-                        return Outcome.NeedMore;
-                    if (status == ParseStatus.Error)
-                        return ProtocolError();
+                    if (!TryNextOp(ref buffer, out var op, out var stop))
+                        return stop;
                     Dispatch(op);
                 }
                 return Outcome.Close;
@@ -232,11 +227,8 @@ internal sealed partial class RouteConnection
     {
         while (State == RouteState.Registered)
         {
-            var status = _parser.TryParse(ref buffer, out var op);
-            if (status == ParseStatus.NeedMoreData)
-                return Outcome.NeedMore;
-            if (status == ParseStatus.Error)
-                return ProtocolError();
+            if (!TryNextOp(ref buffer, out var op, out var stop))
+                return stop;
             switch (op.Kind)
             {
                 case RouteOpKind.Ping:
@@ -252,6 +244,19 @@ internal sealed partial class RouteConnection
             }
         }
         return Outcome.Close;
+    }
+
+    /// <summary>The next complete op; false with what to return when the buffer ends mid-op or holds garbage.</summary>
+    private bool TryNextOp(ref ReadOnlySequence<byte> buffer, out RouteOp op, out Outcome stop)
+    {
+        var status = _parser.TryParse(ref buffer, out op);
+        stop = status switch
+        {
+            ParseStatus.NeedMoreData => Outcome.NeedMore,
+            ParseStatus.Error => ProtocolError(),
+            _ => default,
+        };
+        return status == ParseStatus.Op;
     }
 
     private Outcome ProtocolError()

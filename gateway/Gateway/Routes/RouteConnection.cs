@@ -150,15 +150,31 @@ internal sealed partial class RouteConnection : IAsyncDisposable
     /// <summary>
     /// How long an accepted connection's INFO waits for the peer's CONNECT. Every nats-server sends
     /// its CONNECT at once when it dials, so the INFO can answer it: a member dialling a URL route
-    /// must get that route's identity in the first INFO it reads. A peer that waits for an INFO
-    /// first (a NATS client on the route port) gets the usual one after this pause.
+    /// must get that route's identity in the first INFO it reads. A peer that has sent nothing by
+    /// then (a NATS client on the route port waits for an INFO first) gets the usual one; a peer
+    /// that has sent something is answered by the reader, however late it gets to it.
     /// </summary>
-    internal static readonly TimeSpan InfoGrace = TimeSpan.FromMilliseconds(250);
+    internal static readonly TimeSpan InfoGrace = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Set by the reader once the peer has sent a byte.</summary>
+    private volatile bool _peerSpoke;
 
     private int _infoTurnTaken;
 
     /// <summary>True once, for whoever writes the first INFO of an accepted connection.</summary>
     private bool TakeInfoTurn() => Solicited is null && Interlocked.Exchange(ref _infoTurnTaken, 1) == 0;
+
+    private bool PeerBytesWaiting()
+    {
+        try
+        {
+            return _socket.Available > 0;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            return false; // closed meanwhile
+        }
+    }
 
     private async Task InfoIfSilentAsync()
     {
@@ -172,6 +188,10 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         {
             return;
         }
+        // Bytes waiting in the socket or already read: the reader answers them (a busy machine can
+        // delay it past the grace; a generic INFO then would break a URL route).
+        if (_peerSpoke || IsClosed || PeerBytesWaiting())
+            return;
         if (TakeInfoTurn())
         {
             WriteInfo();

@@ -113,8 +113,17 @@ public sealed class MemberLifecycleTests(PoolDeployment shared) : IClassFixture<
 
         await victim.KillAsync();
         await Eventually.TrueAsync(async () => !(await Deployment.MembersAsync(cluster)).ContainsKey("r2"), Wait, "the gateway drops r2");
-        await Eventually.TrueAsync(async () => !(await steady.RouteInterestAsync()).Contains("victim.only"), Wait,
-            "r2's interest is withdrawn from r1");
+        try
+        {
+            await Eventually.TrueAsync(async () => !(await steady.RouteInterestAsync()).Contains("victim.only"), Wait,
+                "r2's interest is withdrawn from r1");
+        }
+        catch (TimeoutException e)
+        {
+            // What r1 holds on which route, and what the gateway thinks: the evidence for a miss.
+            using var routez = await steady.MonitorAsync("routez?subs=1");
+            throw new TimeoutException($"{e.Message}\nr1's /routez: {routez.RootElement}\ngateway: {System.Text.Json.JsonSerializer.Serialize(await Deployment.MembersAsync(cluster))}", e);
+        }
         for (var n = 0; n < 20; n++)
             await publisher.PublishAsync($"restart.{n}", "while r2 is down");
         Assert.Equal(20, (await local.CollectAsync(20, Wait)).Count);
