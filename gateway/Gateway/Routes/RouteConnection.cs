@@ -220,9 +220,9 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         }
         CloseBatch.Send();
         // Connections that never got past the handshake are logged once per 10 s per address:
-        // a flood of them must not flood the log.
+        // a flood of them must not flood the log (nor use up the allowance of that address).
         var suppressed = 0;
-        if (Member is not null || (_socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address is not { } address
+        if (Member is not null || UrlRoute is not null || (_socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address is not { } address
             || _server.Limiter.ShouldLog(address, out suppressed))
         {
             var more = Suppressed(suppressed);
