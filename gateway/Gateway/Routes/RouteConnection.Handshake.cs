@@ -85,7 +85,7 @@ internal sealed partial class RouteConnection
         {
             // A source that keeps failing is logged once per 10 s, with the count, not once per attempt.
             var suppressed = 0;
-            if (source is null || _server.Limiter.ShouldLog(source, out suppressed))
+            if (source is null || _server.Limiter.ShouldLog(source, Serving.RefusalKind.Authorization, out suppressed))
             {
                 var more = Suppressed(suppressed);
                 LogRefused(_logger, _server.Key, Remote, decision.Reason, more);

@@ -264,7 +264,7 @@ internal sealed partial class RouteConnection
         var error = _parser.LastError;
         var suppressed = 0;
         if (Member is not null || (_socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address is not { } address
-            || _server.Limiter.ShouldLog(address, out suppressed))
+            || _server.Limiter.ShouldLog(address, Serving.RefusalKind.ProtocolError, out suppressed))
         {
             var more = Suppressed(suppressed);
             LogProtocolError(_logger, _server.Key, Remote, error.Detail, more);

@@ -223,7 +223,7 @@ internal sealed partial class RouteConnection : IAsyncDisposable
         // a flood of them must not flood the log (nor use up the allowance of that address).
         var suppressed = 0;
         if (Member is not null || UrlRoute is not null || (_socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address is not { } address
-            || _server.Limiter.ShouldLog(address, out suppressed))
+            || _server.Limiter.ShouldLog(address, RefusalKind.EarlyClose, out suppressed))
         {
             var more = Suppressed(suppressed);
             LogClosed(_logger, _server.Key, Remote, Member?.ServerName, Kind, reason, more);

@@ -24,35 +24,61 @@ public sealed class AuthFailureLimiter
     public bool Allows(IPAddress address) => !_buckets.TryGetValue(address, out var bucket) || bucket.Available() > 0;
 
     /// <summary>
-    /// For log lines about refused or failed connections: the first 5 per 10 s per address are
-    /// logged; the rest are counted, and the count is reported with the next line logged.
+    /// For log lines about refused or failed connections: the first 5 per 10 s per address and
+    /// kind are logged; the rest are counted, and the count is reported with the next line logged.
+    /// Each kind has its own allowance, so a flood of one (a member redialling with an old password)
+    /// never hides another (an untrusted certificate from the same address).
     /// </summary>
-    public bool ShouldLog(IPAddress address, out int suppressed)
+    public bool ShouldLog(IPAddress address, RefusalKind kind, out int suppressed)
     {
-        var bucket = _buckets.GetOrAdd(address, _ => new Bucket());
-        lock (bucket)
+        if (_logWindows.Count >= MaxTracked)
+            SweepLogWindows();
+        var window = _logWindows.GetOrAdd((address, kind), _ => new LogWindowState());
+        lock (window)
         {
             var now = Stopwatch.GetTimestamp();
-            if (bucket.WindowStart == 0 || Stopwatch.GetElapsedTime(bucket.WindowStart, now) >= LogWindow)
+            if (window.Start == 0 || Stopwatch.GetElapsedTime(window.Start, now) >= LogWindow)
             {
-                bucket.WindowStart = now;
-                bucket.Logged = 0;
+                window.Start = now;
+                window.Logged = 0;
             }
-            if (bucket.Logged >= LogsPerWindow)
+            if (window.Logged >= LogsPerWindow)
             {
-                bucket.Suppressed++;
+                window.Suppressed++;
                 suppressed = 0;
                 return false;
             }
-            bucket.Logged++;
-            suppressed = bucket.Suppressed;
-            bucket.Suppressed = 0;
+            window.Logged++;
+            suppressed = window.Suppressed;
+            window.Suppressed = 0;
             return true;
         }
     }
 
+    private readonly ConcurrentDictionary<(IPAddress, RefusalKind), LogWindowState> _logWindows = new();
+
     private const int LogsPerWindow = 5;
     private static readonly TimeSpan LogWindow = TimeSpan.FromSeconds(10);
+
+    /// <summary>Forgets log windows that ended with nothing left to report.</summary>
+    private void SweepLogWindows()
+    {
+        foreach (var (key, window) in _logWindows)
+        {
+            lock (window)
+            {
+                if (window.Suppressed == 0 && Stopwatch.GetElapsedTime(window.Start) >= LogWindow)
+                    _logWindows.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private sealed class LogWindowState
+    {
+        public long Start;
+        public int Logged;
+        public int Suppressed;
+    }
 
     /// <summary>Counts a failed authentication from <paramref name="address"/>.</summary>
     public void Failed(IPAddress address)
@@ -74,9 +100,6 @@ public sealed class AuthFailureLimiter
 
     private sealed class Bucket
     {
-        public long WindowStart;
-        public int Logged;
-        public int Suppressed;
         private double _tokens = Burst;
         private long _at = Stopwatch.GetTimestamp();
 
@@ -105,4 +128,15 @@ public sealed class AuthFailureLimiter
             _at = now;
         }
     }
+}
+
+/// <summary>What a throttled log line about a connection is about (each kind is throttled apart).</summary>
+public enum RefusalKind
+{
+    Tls,
+    Authorization,
+    ProtocolError,
+    HandshakeBound,
+    /// <summary>A connection that closed before it registered.</summary>
+    EarlyClose,
 }

@@ -331,7 +331,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
                 return;
             Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "tls"));
             var suppressed = 0;
-            if (address is not null && !Limiter.ShouldLog(address, out suppressed))
+            if (address is not null && !Limiter.ShouldLog(address, RefusalKind.Tls, out suppressed))
                 return;
             var why = e is OperationCanceledException ? $"no TLS handshake within {tls.Timeout.TotalSeconds:0.#} s" : e.InnerException?.Message ?? e.Message;
             LogTlsRefused(_logger, Key, remote, why, RouteConnection.Suppressed(suppressed));
@@ -396,7 +396,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
             if (!Handshakes.TryEnter())
             {
                 Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "too_many_handshakes"));
-                if ((accepted.RemoteEndPoint as IPEndPoint)?.Address is { } address && Limiter.ShouldLog(address, out var suppressed))
+                if ((accepted.RemoteEndPoint as IPEndPoint)?.Address is { } address && Limiter.ShouldLog(address, RefusalKind.HandshakeBound, out var suppressed))
                     LogTooManyHandshakes(_logger, Key, accepted.RemoteEndPoint?.ToString() ?? "?", Options.MaxHandshakes, suppressed);
                 accepted.Dispose();
                 continue;

@@ -109,8 +109,15 @@ public sealed class TlsRouteTests(TlsDeployment tls) : IClassFixture<TlsDeployme
             Wait, "the gateway refuses the untrusted certificate");
         Assert.False((await deployment.MembersAsync(cluster)).ContainsKey("tls-rogue"));
         // The console logger writes from a queue: the line may trail the metric.
-        await Eventually.TrueAsync(() => Task.FromResult(deployment.Gateway.Output.Contains("TLS handshake with", StringComparison.Ordinal)),
-            Wait, "the gateway logs the refused TLS handshake");
+        try
+        {
+            await Eventually.TrueAsync(() => Task.FromResult(deployment.Gateway.Output.Contains("TLS handshake with", StringComparison.Ordinal)),
+                Wait, "the gateway logs the refused TLS handshake");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; its last lines:\n{string.Join('\n', deployment.Gateway.Output.Split('\n').TakeLast(60))}", e);
+        }
         await rogue.KillAsync();
     }
 
