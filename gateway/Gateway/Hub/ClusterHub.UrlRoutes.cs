@@ -22,8 +22,14 @@ internal sealed partial class ClusterHub
         var batch = new Batch(long.MaxValue, metrics);
         lock (Gate)
         {
-            RefreshUrlRoutes(batch);
-            batch.Flush();
+            try
+            {
+                RefreshUrlRoutes(batch);
+            }
+            finally
+            {
+                batch.Flush();
+            }
         }
         batch.Send();
     }

@@ -91,13 +91,19 @@ internal sealed partial class ClusterHub
         var batch = new Batch(long.MaxValue, metrics);
         lock (Gate)
         {
-            _spec = spec;
-            foreach (var member in _members.Values)
-                CheckMismatches(member);
-            if (!Equals(spec.Permissions, _permissions.Source))
-                ApplyPermissions(RoutePermissions.Of(spec.Permissions), batch);
-            RefreshUrlRoutes(batch);
-            batch.Flush();
+            try
+            {
+                _spec = spec;
+                foreach (var member in _members.Values)
+                    CheckMismatches(member);
+                if (!Equals(spec.Permissions, _permissions.Source))
+                    ApplyPermissions(RoutePermissions.Of(spec.Permissions), batch);
+                RefreshUrlRoutes(batch);
+            }
+            finally
+            {
+                batch.Flush();
+            }
         }
         batch.Send();
     }

@@ -123,14 +123,21 @@ internal sealed partial class RouteConnection
         Refusal? refusal;
         lock (_server.Hub.Gate)
         {
-            refusal = _server.Hub.Register(this, info, _batch);
-            if (refusal is null)
+            try
             {
-                State = RouteState.Registered;
-                LeaveHandshake();
-                _registered.TrySetResult(true);
+                refusal = _server.Hub.Register(this, info, _batch);
+                if (refusal is null)
+                {
+                    State = RouteState.Registered;
+                    LeaveHandshake();
+                    _registered.TrySetResult(true);
+                }
             }
-            _batch.Flush();
+            finally
+            {
+                // Whatever happens, the connections written to are released to later batches.
+                _batch.Flush();
+            }
         }
         _batch.Send();
         if (refusal is null)

@@ -111,6 +111,9 @@ internal sealed partial class RouteConnection
         }
         catch (Exception e)
         {
+            // A socket error is a member going away; anything else is a bug of ours, and must be seen.
+            if (e is not (IOException or System.Net.Sockets.SocketException or ObjectDisposedException))
+                LogReadBug(_logger, _server.Key, Remote, e);
             Close($"read failed: {e.Message}");
         }
         finally
@@ -273,6 +276,10 @@ internal sealed partial class RouteConnection
         CloseAfterErr(error.ErrText, $"protocol error: {error.Detail}");
         return Outcome.Close;
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 2111, Level = Microsoft.Extensions.Logging.LogLevel.Error,
+        Message = "{Cluster}: handling what {Remote} sent failed; the connection closes")]
+    private static partial void LogReadBug(Microsoft.Extensions.Logging.ILogger logger, string cluster, string remote, Exception exception);
 
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 2110, Level = Microsoft.Extensions.Logging.LogLevel.Warning,
         Message = "{Cluster}: protocol error from {Remote}: {Detail}{More}")]

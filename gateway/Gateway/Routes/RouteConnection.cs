@@ -214,8 +214,15 @@ internal sealed partial class RouteConnection : IAsyncDisposable
                 ClusterHub.UrlRouteClosed(this);
             else if (registered)
             {
-                _server.Hub.Unregister(this, CloseBatch);
-                CloseBatch.Flush();
+                try
+                {
+                    _server.Hub.Unregister(this, CloseBatch);
+                }
+                finally
+                {
+                    // A connection touched by a batch that is never flushed is never sent to by a batch again.
+                    CloseBatch.Flush();
+                }
             }
         }
         CloseBatch.Send();

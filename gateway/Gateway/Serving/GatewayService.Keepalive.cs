@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Nats.OrleansRoutes.Gateway.Serving;
 
@@ -26,11 +27,24 @@ public sealed partial class GatewayService
                 var now = Stopwatch.GetTimestamp();
                 var check = ++turn % TurnsPerCheck == 0;
                 foreach (var served in _served.Values)
-                    served.Server.Tick(now, check);
+                {
+                    try
+                    {
+                        served.Server.Tick(now, check);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // One cluster's fault must not stop the keepalive of every other.
+                        LogTickFailed(_logger, served.Server.Key, e);
+                    }
+                }
             }
         }
         catch (OperationCanceledException)
         {
         }
     }
+
+    [LoggerMessage(EventId = 2420, Level = LogLevel.Error, Message = "{Cluster}: keepalive turn failed")]
+    private static partial void LogTickFailed(ILogger logger, string cluster, Exception exception);
 }

@@ -122,7 +122,8 @@ public sealed class MemberLifecycleTests(PoolDeployment shared) : IClassFixture<
         {
             // What r1 holds on which route, and what the gateway thinks: the evidence for a miss.
             using var routez = await steady.MonitorAsync("routez?subs=1");
-            throw new TimeoutException($"{e.Message}\nr1's /routez: {routez.RootElement}\ngateway: {System.Text.Json.JsonSerializer.Serialize(await Deployment.MembersAsync(cluster))}", e);
+            var errors = string.Join('\n', Deployment.Gateway.Output.Split('\n').Where(l => l.Contains("fail:", StringComparison.Ordinal) || l.Contains("restart", StringComparison.Ordinal)).TakeLast(40));
+            throw new TimeoutException($"{e.Message}\nr1's /routez: {routez.RootElement}\ngateway: {System.Text.Json.JsonSerializer.Serialize(await Deployment.MembersAsync(cluster))}\ngateway log: {errors}", e);
         }
         for (var n = 0; n < 20; n++)
             await publisher.PublishAsync($"restart.{n}", "while r2 is down");
