@@ -42,11 +42,18 @@ internal sealed partial class RouteConnection
         var readable = op.Kind == RouteOpKind.Connect && RouteJson.TryParseConnect(op.Arguments, out connect, out error);
         if (TakeInfoTurn())
         {
-            // The INFO answers the CONNECT: a URL route's token picks the identity it presents.
-            if (readable && connect!.User == UrlRoutes.User)
-                _urlRouteInfo = _server.Hub.ClaimUrlRoute(connect.Password, this, _server.Info());
-            WriteInfo();
-            ScheduleSend();
+            // The INFO answers the CONNECT: a URL route's token picks the identity it presents. A
+            // URL route whose token is no good gets no INFO at all: the gateway's own would make the
+            // member take this connection for one more to the hub, and move its hub routes to this
+            // URL (nats-server's upgradeRouteToSolicited), which it would then redial in vain.
+            var urlRoute = readable && connect!.User == UrlRoutes.User;
+            if (urlRoute)
+                _urlRouteInfo = _server.Hub.ClaimUrlRoute(connect!.Password, this, _server.Info());
+            if (!urlRoute || _urlRouteInfo is not null)
+            {
+                WriteInfo();
+                ScheduleSend();
+            }
         }
         if (op.Kind != RouteOpKind.Connect)
             return Refuse("Authorization Violation", $"first op was {RouteOpNames.Of(op.Kind)}, not CONNECT", "no_connect");
