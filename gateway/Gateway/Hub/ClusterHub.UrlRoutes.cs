@@ -110,6 +110,7 @@ internal sealed partial class ClusterHub
             if (info.ServerId != route.Target)
                 return $"the URL route was offered to {route.Target}, not {info.ServerId}";
             UrlRoutes.Established(route);
+            route.TargetName = info.ServerName;
             LogUrlRouteOpen(logger, ClusterKey, _members.GetValueOrDefault(route.Target)?.ServerName ?? route.Target,
                 _members.GetValueOrDefault(route.Source)?.ServerName ?? route.Source);
             return null;

@@ -103,6 +103,9 @@ internal sealed class UrlRoute(string source, string target)
 
     public string Target { get; } = target;
 
+    /// <summary>The target's server name, once it dialled (for log lines about the route).</summary>
+    public string? TargetName { get; set; }
+
     /// <summary>The token of the open offer; null when none is open.</summary>
     public string? Token { get; set; }
 

@@ -233,7 +233,7 @@ internal sealed partial class RouteConnection : IAsyncDisposable
             || _server.Limiter.ShouldLog(address, RefusalKind.EarlyClose, out suppressed))
         {
             var more = Suppressed(suppressed);
-            LogClosed(_logger, _server.Key, Remote, Member?.ServerName, Kind, reason, more);
+            LogClosed(_logger, _server.Key, Remote, Member?.ServerName ?? UrlRoute?.TargetName, Kind, reason, more);
         }
         _server.Metrics.ConnectionsClosed.Add(1);
         try
