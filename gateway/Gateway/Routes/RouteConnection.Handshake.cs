@@ -42,18 +42,23 @@ internal sealed partial class RouteConnection
         var readable = op.Kind == RouteOpKind.Connect && RouteJson.TryParseConnect(op.Arguments, out connect, out error);
         if (TakeInfoTurn())
         {
-            // The INFO answers the CONNECT: a URL route's token picks the identity it presents. A
-            // URL route whose token is no good gets no INFO at all: the gateway's own would make the
-            // member take this connection for one more to the hub, and move its hub routes to this
-            // URL (nats-server's upgradeRouteToSolicited), which it would then redial in vain.
+            // The INFO answers the CONNECT: a URL route's token picks the identity it presents.
             var urlRoute = readable && connect!.User == UrlRoutes.User;
             if (urlRoute)
                 _urlRouteInfo = _server.Hub.ClaimUrlRoute(connect!.Password, this, _server.Info());
             if (!urlRoute || _urlRouteInfo is not null)
-            {
                 WriteInfo();
-                ScheduleSend();
+            else if (connect!.Name is { Length: > 0 } dialler)
+            {
+                // A redial of a URL route that ended (its source left, or another gateway gave out
+                // the token). nats-server redials a gossiped route whenever the TCP dial succeeds,
+                // every 0-100 ms, for ever; an INFO with the dialler's own server id is the one
+                // answer that ends it ("route to self", no reconnect). The gateway's own id would
+                // make the member take this for one more hub route instead.
+                WriteInfo(_server.Info() with { ServerId = dialler });
+                _endedUrlRoute = true;
             }
+            ScheduleSend();
         }
         if (op.Kind != RouteOpKind.Connect)
             return Refuse("Authorization Violation", $"first op was {RouteOpNames.Of(op.Kind)}, not CONNECT", "no_connect");
@@ -71,6 +76,12 @@ internal sealed partial class RouteConnection
         if (connect.User == UrlRoutes.User)
         {
             // The token is the credential: it was handed to this member over its own authorized route.
+            if (_endedUrlRoute)
+            {
+                _server.Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "url_route_ended"));
+                CloseSoon("a URL route with an unknown, used or late token: told the member it dialled itself, which ends its redials");
+                return Outcome.Close;
+            }
             if (_urlRouteInfo is null)
                 return Refuse("Authorization Violation", "a URL route with an unknown, used or late token", "authorization");
             State = RouteState.AwaitingInfo;

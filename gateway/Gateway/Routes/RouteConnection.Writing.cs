@@ -140,9 +140,11 @@ internal sealed partial class RouteConnection
     }
 
     /// <summary>Our INFO: the spec's compression mode (or <paramref name="compression"/>, once decided), and on a dialled route the slot we chose.</summary>
-    private void WriteInfo(string? compression = null)
+    private void WriteInfo(string? compression = null) => WriteInfo(_urlRouteInfo ?? _server.Info(), compression);
+
+    private void WriteInfo(RouteInfo identity, string? compression = null)
     {
-        var info = (_urlRouteInfo ?? _server.Info()) with { Compression = compression ?? AnnouncedCompression() };
+        var info = identity with { Compression = compression ?? AnnouncedCompression() };
         if (Solicited is { } solicited)
             info = info with { RoutePoolIndex = solicited.PoolIndex == 0 ? null : solicited.PoolIndex, RouteAccount = solicited.Account };
         var json = RouteJson.Serialize(info);

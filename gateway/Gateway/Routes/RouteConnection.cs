@@ -77,6 +77,8 @@ internal sealed partial class RouteConnection : IAsyncDisposable
 
     /// <summary>The INFO a URL route answers with (the source member's identity and client URLs).</summary>
     private RouteInfo? _urlRouteInfo;
+    /// <summary>A redial of a URL route that ended: answered with the dialler's own id, then closed.</summary>
+    private bool _endedUrlRoute;
 
     public OutboundBuffer Out { get; } = new();
 

@@ -53,9 +53,22 @@ public sealed class ClientUrlTests
         await Eventually.TrueAsync(() => Task.FromResult(Urls(client).SetEquals(Ports(a, b))), Wait,
             $"c's URL is withdrawn from a's client once c left; its INFOs so far: {client.Received}");
 
+        // a and b redial the URL routes of c the gateway closed, as any gossiped route; the answer
+        // ends that at once. Without it they redialled every 0-100 ms for as long as the gateway ran.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var redials = await UrlRouteRedialsAsync(deployment);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var later = await UrlRouteRedialsAsync(deployment);
+        Assert.True(later <= 4 && later == redials, $"URL-route redials 2 s after c left: {redials}, 2 s later {later}");
+
         // Messages still cross (the URL routes carry none, and take none).
         await deployment.AssertRelaysBothWaysAsync(a, b);
     }
+
+    /// <summary>Redials of URL routes that ended, answered or refused.</summary>
+    private static async Task<double> UrlRouteRedialsAsync(GatewayDeployment deployment) =>
+        await deployment.MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"url_route_ended\"}")
+        + await deployment.MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"authorization\"}");
 
     [Fact]
     public async Task A_member_entering_lame_duck_mode_has_its_url_withdrawn_while_it_still_runs()

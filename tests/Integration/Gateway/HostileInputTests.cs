@@ -102,12 +102,27 @@ public sealed class HostileInputTests(HostileDeployment hostile) : IClassFixture
     private Task<double> MetricAsync(string sample) => hostile.Deployment.MetricAsync(sample);
 
     [Fact]
-    public Task A_url_route_with_a_token_the_gateway_never_offered_is_refused() => UnderHealthyTrafficAsync(async () =>
+    public Task A_url_route_with_a_token_the_gateway_never_offered_gets_its_own_id_and_a_close() => UnderHealthyTrafficAsync(async () =>
     {
-        var before = await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"authorization\"}");
+        var before = await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"url_route_ended\"}");
         await using var peer = await ConnectAsync();
         await peer.SendAsync(Connect("0123456789abcdef0123456789abcdef", "natsroutes-url-route"));
         Assert.True(await peer.ClosedWithinAsync(Wait), peer.Received);
+        // Its own server id: a nats-server takes that for a route to itself and stops redialling.
+        Assert.StartsWith("INFO {", peer.Received, StringComparison.Ordinal);
+        using var info = JsonDocument.Parse(peer.Received["INFO ".Length..peer.Received.IndexOf('\n', StringComparison.Ordinal)]);
+        Assert.Equal("raw-peer", info.RootElement.GetProperty("server_id").GetString());
+        Assert.True(await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"url_route_ended\"}") > before);
+    });
+
+    [Fact]
+    public Task A_url_route_without_a_server_id_is_refused() => UnderHealthyTrafficAsync(async () =>
+    {
+        var before = await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"authorization\"}");
+        await using var peer = await ConnectAsync();
+        await peer.SendAsync(Connect("0123456789abcdef0123456789abcdef", "natsroutes-url-route").Replace("\"raw-peer\"", "\"\"", StringComparison.Ordinal));
+        Assert.True(await peer.ClosedWithinAsync(Wait), peer.Received);
+        Assert.DoesNotContain("INFO", peer.Received, StringComparison.Ordinal);
         Assert.Contains("-ERR 'Authorization Violation'", peer.Received, StringComparison.Ordinal);
         Assert.True(await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"authorization\"}") > before);
     });
