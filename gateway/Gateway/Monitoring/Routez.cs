@@ -32,7 +32,7 @@ public sealed record MemberRoutez(string ServerId, string ServerName, string Ver
     IReadOnlyList<string> HasUrlsOf);
 
 public sealed record ConnectionRoutez(string Kind, bool Solicited, int? PoolIndex, string? Account, string Remote, double? RttMs,
-    long InMsgs, long InBytes, long OutMsgs, long OutBytes, int Subscriptions, long PendingBytes, DateTimeOffset Since,
+    long InMsgs, long InBytes, long OutMsgs, long OutBytes, int Subscriptions, int AnnouncedSubscriptions, long PendingBytes, DateTimeOffset Since,
     IReadOnlyDictionary<string, AccountRoutez> Accounts, CompressionRoutez Compression);
 
 /// <summary>The negotiated S2 mode (the same in both directions' on/off, the level this side writes) and bytes before and after S2.</summary>
@@ -82,6 +82,7 @@ internal static class RoutezBuilder
         c.Rtt?.TotalMilliseconds,
         c.MessagesIn, c.BytesIn, c.MessagesOut, c.BytesOut,
         c.RemoteInterest.Count,
+        c.Member?.AnnouncedByAccount.Values.Where(a => ReferenceEquals(a.Connection, c)).Sum(a => a.Keys.Count) ?? 0,
         c.Out.Pending,
         c.Started,
         c.Accounts.ToDictionary(a => a.Key, a => new AccountRoutez(a.Value.MessagesIn, a.Value.BytesIn, a.Value.MessagesOut, a.Value.BytesOut),

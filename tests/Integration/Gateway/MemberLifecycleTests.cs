@@ -122,7 +122,7 @@ public sealed class MemberLifecycleTests(PoolDeployment shared) : IClassFixture<
         {
             // What r1 holds on which route, and what the gateway thinks: the evidence for a miss.
             using var routez = await steady.MonitorAsync("routez?subs=1");
-            var errors = string.Join('\n', Deployment.Gateway.Output.Split('\n').Where(l => l.Contains("fail:", StringComparison.Ordinal) || l.Contains("restart", StringComparison.Ordinal)).TakeLast(40));
+            var errors = string.Join('\n', Deployment.Gateway.Output.Split('\n').Where(l => l.Contains("fail:", StringComparison.Ordinal) || l.Contains("restart", StringComparison.Ordinal) || l.Contains("dbug:", StringComparison.Ordinal)).TakeLast(120));
             throw new TimeoutException($"{e.Message}\nr1's /routez: {routez.RootElement}\ngateway: {System.Text.Json.JsonSerializer.Serialize(await Deployment.MembersAsync(cluster))}\ngateway log: {errors}", e);
         }
         for (var n = 0; n < 20; n++)

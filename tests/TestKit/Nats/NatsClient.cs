@@ -38,7 +38,9 @@ public sealed class NatsClient : IAsyncDisposable
             Name = name,
             AuthOpts = NatsAuthOpts.Default with { Username = user, Password = password },
             ConnectTimeout = DefaultTimeout,
-            MaxReconnectRetry = 0,
+            // The one dial; a reconnect fails, and after one failed retry the client gives up.
+            SocketConnectionFactory = new DialOnceSocketFactory(),
+            MaxReconnectRetry = 1,
             // Tests count every message: never drop one because the test reads slower than the server sends.
             SubPendingChannelCapacity = 1 << 20,
             SubPendingChannelFullMode = BoundedChannelFullMode.Wait,
