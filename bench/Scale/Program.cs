@@ -37,7 +37,7 @@ var gatewayEnvironment = new Dictionary<string, string>(environment);
 DotnetProgram.AddProfiling(gatewayEnvironment);
 await using var gateway = DotnetProgram.Start("gateway", "Nats.OrleansRoutes.Cli", "natsroutes",
     ["gateway", "--redis", redis.Endpoint, "--prefix", prefix, "--id", "gw1", "--host", host,
-     "--ports", routePorts, "--monitor-port", "0", "--ping-interval", "30s"],
+     "--ports", routePorts, "--monitor-port", "0"],
     gatewayEnvironment);
 var ready = await gateway.WaitForLineAsync(" ready: monitoring on ", TimeSpan.FromSeconds(60));
 var monitor = ready[ready.IndexOf("http", StringComparison.Ordinal)..].Replace("/routez", "", StringComparison.Ordinal).Trim();
@@ -186,7 +186,7 @@ if (membersPerCluster > 0)
     // Failover: a second gateway starts, the first is killed (kill -9); every cluster must be served again.
     await using var second = DotnetProgram.Start("gateway2", "Nats.OrleansRoutes.Cli", "natsroutes",
         ["gateway", "--redis", redis.Endpoint, "--prefix", prefix, "--id", "gw2", "--host", LoopbackHosts.Next(),
-         "--ports", routePorts, "--monitor-port", "0", "--ping-interval", "30s"], environment);
+         "--ports", routePorts, "--monitor-port", "0"], environment);
     var secondReady = await second.WaitForLineAsync(" ready: monitoring on ", TimeSpan.FromSeconds(60));
     var secondMonitor = secondReady[secondReady.IndexOf("http", StringComparison.Ordinal)..].Replace("/routez", "", StringComparison.Ordinal).Trim();
     await Task.Delay(TimeSpan.FromSeconds(3)); // registered in the directory

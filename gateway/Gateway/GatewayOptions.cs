@@ -71,12 +71,12 @@ public sealed class GatewayOptions
 
     /// <summary>
     /// How often the gateway pings each route connection of a cluster whose spec sets no
-    /// <c>ping_interval</c> (nats-server pings routes every 30 s by default: its 2 min, capped for routes).
+    /// <c>ping_interval</c>: 30 s, as nats-server pings routes by default (its 2 min, capped for routes).
     /// </summary>
-    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Unanswered pings after which a connection is closed as stale.</summary>
-    public int MaxPingsOut { get; set; } = 3;
+    /// <summary>Unanswered pings after which a connection is closed as stale (nats-server's default, 2).</summary>
+    public int MaxPingsOut { get; set; } = 2;
 
     /// <summary>Longest control line accepted from a member.</summary>
     public int MaxControlLine { get; set; } = 64 * 1024;

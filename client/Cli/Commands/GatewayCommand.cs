@@ -37,7 +37,7 @@ internal static class GatewayCommand
         };
         var pingInterval = new Option<string>("--ping-interval")
         {
-            Description = "How often each route connection of a cluster whose spec sets no ping_interval is pinged; 3 unanswered PINGs close it (a Go duration).",
+            Description = "How often each route connection of a cluster whose spec sets no ping_interval is pinged; 2 unanswered PINGs close it, as in nats-server (a Go duration).",
             DefaultValueFactory = _ => Config.Go.GoDuration.Format(new GatewayOptions().PingInterval),
         };
         var maxHandshakes = new Option<int>("--max-handshakes")
