@@ -99,8 +99,8 @@ public sealed partial class ClusterGrain
         Task<AuthorizationDecision> Deny(string reason) => Task.FromResult(AuthorizationDecision.Deny(version, reason));
     }
 
-    private static bool Accepts(StoredCredential credential, RouteHandshake handshake) =>
+    private bool Accepts(StoredCredential credential, RouteHandshake handshake) =>
         string.Equals(credential.User ?? "", handshake.User ?? "", StringComparison.Ordinal)
         && handshake.Password is not null
-        && PasswordHash.Verify(handshake.Password, credential.Hash);
+        && _acceptedPasswords.Verify(handshake.Password, credential.Hash);
 }

@@ -17,6 +17,7 @@ public sealed partial class ClusterGrain(
     IOptions<GrainsOptions> options, SecretBox secrets, TimeProvider time, ILogger<ClusterGrain> logger) : Grain, IClusterGrain
 {
     private readonly GrainsOptions _options = options.Value;
+    private readonly AcceptedPasswords _acceptedPasswords = new();
 
     private string Key => this.GetPrimaryKeyString();
 

@@ -1,0 +1,39 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Nats.OrleansRoutes.Grains.Security;
+
+/// <summary>
+/// The passwords a grain activation has already verified against a stored hash, so each is put
+/// through PBKDF2 or bcrypt once per activation, not once per gateway: after a failover every
+/// cluster's first route reaches the new gateway with an empty decision cache, and 1 000 clusters ×
+/// 100 000 PBKDF2 iterations would otherwise cost the silo tens of seconds of CPU just then.
+/// Kept as HMAC-SHA256 under a random key of this activation (never the password), compared in
+/// constant time; a stored hash that changes (rotation, import) has no entry, and a refused
+/// password is never remembered.
+/// </summary>
+internal sealed class AcceptedPasswords(Func<string, string, bool> verify)
+{
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private readonly Dictionary<string, byte[]> _byStoredHash = new(StringComparer.Ordinal);
+
+    public AcceptedPasswords()
+        : this(PasswordHash.Verify)
+    {
+    }
+
+    /// <summary>Whether <paramref name="password"/> matches <paramref name="storedHash"/>; the slow check only for a password not accepted before.</summary>
+    public bool Verify(string password, string storedHash)
+    {
+        var digest = HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(password));
+        if (_byStoredHash.TryGetValue(storedHash, out var accepted) && CryptographicOperations.FixedTimeEquals(accepted, digest))
+            return true;
+        if (!verify(password, storedHash))
+            return false;
+        // The current and the previous credential during a rotation: a few entries at most.
+        if (_byStoredHash.Count >= 4)
+            _byStoredHash.Clear();
+        _byStoredHash[storedHash] = digest;
+        return true;
+    }
+}
