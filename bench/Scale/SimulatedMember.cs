@@ -11,7 +11,9 @@ namespace Nats.OrleansRoutes.Bench.Scale;
 /// connections and a dedicated one for <c>$SYS</c>, each with CONNECT and INFO as a 2.15 server
 /// sends them (compression off, with a client URL), PONG to every PING, and a count of the RS+ it
 /// is told. Like nats-server it dials the URL routes the gateway offers it by gossip (one per other
-/// member). It holds no subscriptions of its own unless <see cref="SubscribeAsync"/> announces some.
+/// member), and redials a route that drops, 1 s apart, going round the gateways it knows (the
+/// route URLs member-config lists). It holds no subscriptions of its own unless
+/// <see cref="SubscribeAsync"/> announces some (they are not announced again after a redial).
 /// </summary>
 internal sealed class SimulatedMember : IAsyncDisposable
 {
@@ -20,6 +22,10 @@ internal sealed class SimulatedMember : IAsyncDisposable
     private readonly List<Task<Connection>> _urlRoutes = [];
     private readonly RouteConnect _connect;
     private readonly RouteInfo _info;
+    private readonly List<string> _gateways = [];
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly List<Task> _keeping = [];
+    private int _port;
 
     public string ServerName { get; }
 
@@ -48,7 +54,26 @@ internal sealed class SimulatedMember : IAsyncDisposable
     }
 
     /// <summary>RS+ received on all connections.</summary>
-    public long InterestReceived => _connections.Sum(c => Interlocked.Read(ref c.Subscribes));
+    public long InterestReceived
+    {
+        get
+        {
+            lock (_connections)
+                return _connections.Sum(c => Interlocked.Read(ref c.Subscribes));
+        }
+    }
+
+    /// <summary>Route connections dialled again after one dropped, and registered.</summary>
+    public int Redials => Volatile.Read(ref _redials);
+
+    private int _redials;
+
+    /// <summary>Another gateway of the cluster's group, dialled in turn when a route drops.</summary>
+    public void AddGateway(string host)
+    {
+        lock (_gateways)
+            _gateways.Add(host);
+    }
 
     public static async Task<SimulatedMember> ConnectAsync(string host, int port, string cluster, string serverName, string user, string password)
     {
@@ -62,13 +87,46 @@ internal sealed class SimulatedMember : IAsyncDisposable
             ServerId = serverId, ServerName = serverName, Version = "2.15.1", Proto = 1, Headers = true,
             Cluster = cluster, Compression = "off", RoutePoolSize = PoolSize, ConnectUrls = [$"{serverName}.clients.invalid:4222"],
         });
+        member._gateways.Add(host);
+        member._port = port;
+        for (var slot = 0; slot <= PoolSize; slot++)
+            member._connections.Add(await Connection.OpenRegisteredAsync([host], port, member._connect, member.SlotInfo(slot), member.OnGossip, 10, default));
         for (var slot = 0; slot <= PoolSize; slot++)
         {
-            var account = slot == PoolSize ? "$SYS" : null;
-            member._connections.Add(await Connection.OpenRegisteredAsync(host, port, member._connect,
-                member._info with { RoutePoolIndex = account is null ? slot : null, RouteAccount = account }, member.OnGossip));
+            var kept = slot;
+            member._keeping.Add(Task.Run(() => member.KeepAsync(kept)));
         }
         return member;
+    }
+
+    private RouteInfo SlotInfo(int slot) => slot == PoolSize
+        ? _info with { RouteAccount = "$SYS" }
+        : _info with { RoutePoolIndex = slot };
+
+    /// <summary>Redials a slot whose connection ended, until the member is disposed (nats-server redials explicit routes for ever).</summary>
+    private async Task KeepAsync(int slot)
+    {
+        try
+        {
+            while (true)
+            {
+                Connection current;
+                lock (_connections)
+                    current = _connections[slot];
+                await current.Ended.WaitAsync(_disposed.Token);
+                string[] gateways;
+                lock (_gateways)
+                    gateways = [.. _gateways];
+                // Bounded: 5 minutes of attempts, then the slot stays down.
+                var next = await Connection.OpenRegisteredAsync(gateways, _port, _connect, SlotInfo(slot), OnGossip, 300, _disposed.Token);
+                lock (_connections)
+                    _connections[slot] = next;
+                Interlocked.Increment(ref _redials);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or TimeoutException)
+        {
+        }
     }
 
     /// <summary>An INFO about another server: dial the route it names, with the URL's credentials, as nats-server does.</summary>
@@ -81,7 +139,7 @@ internal sealed class SimulatedMember : IAsyncDisposable
         // A URL route carries no pool: the INFO without pool fields, as a 2.15 server answers a peer without one.
         var info = _info with { RoutePoolSize = null };
         lock (_urlRoutes)
-            _urlRoutes.Add(Connection.OpenRegisteredAsync(url.Host, url.Port, connect, info, static _ => { }));
+            _urlRoutes.Add(Connection.OpenRegisteredAsync([url.Host], url.Port, connect, info, static _ => { }, 10, _disposed.Token));
     }
 
     /// <summary>Announces <paramref name="subjects"/> in account $G, on the pool connection nats-server uses for it.</summary>
@@ -90,12 +148,20 @@ internal sealed class SimulatedMember : IAsyncDisposable
         var writer = new ArrayBufferWriter<byte>();
         foreach (var subject in subjects)
             RouteWriter.WriteSub(writer, "$G"u8, Encoding.ASCII.GetBytes(subject));
-        return _connections[PoolIndex.Of("$G", PoolSize)].SendAsync(writer.WrittenMemory);
+        Connection connection;
+        lock (_connections)
+            connection = _connections[PoolIndex.Of("$G", PoolSize)];
+        return connection.SendAsync(writer.WrittenMemory);
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var connection in _connections)
+        await _disposed.CancelAsync();
+        await Task.WhenAll(_keeping);
+        List<Connection> connections;
+        lock (_connections)
+            connections = [.. _connections];
+        foreach (var connection in connections)
             await connection.DisposeAsync();
         List<Task<Connection>> urlRoutes;
         lock (_urlRoutes)
@@ -120,23 +186,36 @@ internal sealed class SimulatedMember : IAsyncDisposable
 
         public TaskCompletionSource Registered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        /// <summary>Dials until the gateway registers the connection, 1 s apart, as nats-server redials a route (10 attempts).</summary>
-        public static async Task<Connection> OpenRegisteredAsync(string host, int port, RouteConnect connect, RouteInfo info, Action<RouteInfo> onGossip)
+        /// <summary>Completes when the connection's read loop ends (the gateway closed it, or it was disposed).</summary>
+        public Task Ended => _reading;
+
+        /// <summary>
+        /// Dials until a gateway registers the connection, 1 s apart, as nats-server redials a route,
+        /// taking <paramref name="hosts"/> in turn (only the cluster's holder listens on its port).
+        /// </summary>
+        public static async Task<Connection> OpenRegisteredAsync(string[] hosts, int port, RouteConnect connect, RouteInfo info,
+            Action<RouteInfo> onGossip, int attempts, CancellationToken cancellationToken)
         {
             for (var attempt = 1; ; attempt++)
             {
                 Connection? connection = null;
                 try
                 {
-                    connection = await OpenAsync(host, port, connect, info, onGossip);
-                    await connection.Registered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                    connection = await OpenAsync(hosts[(attempt - 1) % hosts.Length], port, connect, info, onGossip);
+                    await connection.Registered.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
                     return connection;
                 }
-                catch (Exception) when (attempt < 10)
+                catch (Exception) when (attempt < attempts && !cancellationToken.IsCancellationRequested)
                 {
                     if (connection is not null)
                         await connection.DisposeAsync();
-                    await Task.Delay(TimeSpan.FromSeconds(1));
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                }
+                catch
+                {
+                    if (connection is not null)
+                        await connection.DisposeAsync();
+                    throw;
                 }
             }
         }
