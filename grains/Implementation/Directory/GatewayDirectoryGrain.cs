@@ -29,6 +29,16 @@ public sealed partial class GatewayDirectoryGrain(
     private readonly Dictionary<string, DateTimeOffset> _lastSeen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (IClusterChangeObserver Observer, DateTimeOffset At)> _subscribers = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Ports chosen for a cluster and not yet recorded: between its Choose and its Record the cluster
+    /// grain takes its lease and persists it, and other clusters' Choose calls run meanwhile (four
+    /// imports at once gave two clusters one port). Held until Record or Forget, or for
+    /// <see cref="ReservationTime"/> if the cluster grain never comes back.
+    /// </summary>
+    private readonly Dictionary<string, (string Group, int Port, DateTimeOffset Until)> _reserved = new(StringComparer.Ordinal);
+
+    private static readonly TimeSpan ReservationTime = TimeSpan.FromMinutes(1);
+
     private GatewayDirectoryState State => state.State;
 
     private TimeProvider Time => time;
@@ -104,7 +114,15 @@ public sealed partial class GatewayDirectoryGrain(
     public Task<PlacementChoice?> Choose(string cluster, string? previousGateway, int? preferredPort, string? excludeGateway)
     {
         var live = State.Gateways.Values.Where(g => g.GatewayId != excludeGateway && IsLive(g.GatewayId)).ToList();
-        var taken = State.Placements.Values.Where(p => p.Cluster != cluster).Select(p => (p.Group, p.Port)).ToHashSet();
+        var now = Time.GetUtcNow();
+        foreach (var (key, reservation) in _reserved.ToList())
+        {
+            if (reservation.Until <= now)
+                _reserved.Remove(key);
+        }
+        var taken = State.Placements.Values.Where(p => p.Cluster != cluster).Select(p => (p.Group, p.Port))
+            .Concat(_reserved.Where(r => r.Key != cluster).Select(r => (r.Value.Group, r.Value.Port)))
+            .ToHashSet();
         var current = State.Placements.GetValueOrDefault(cluster);
         var group = current?.Group
             ?? (previousGateway is not null && State.Gateways.TryGetValue(previousGateway, out var previous) ? previous.Group : null);
@@ -115,18 +133,24 @@ public sealed partial class GatewayDirectoryGrain(
             var keeping = live.Where(g => (group is null || g.Group == group) && Serves(g, wanted) && !taken.Contains((g.Group, wanted))).ToList();
             var keeper = keeping.FirstOrDefault(g => g.GatewayId == previousGateway) ?? LeastLoaded(keeping).FirstOrDefault();
             if (keeper is not null)
-                return Task.FromResult<PlacementChoice?>(new PlacementChoice(keeper.GatewayId, keeper.Host, wanted, keeper.Group));
+                return Reserve(cluster, new PlacementChoice(keeper.GatewayId, keeper.Host, wanted, keeper.Group));
         }
         // Anywhere else: the least loaded gateway whose group has a free port.
         foreach (var gateway in live.Where(g => g.GatewayId == previousGateway).Concat(LeastLoaded(live)))
         {
             var port = Enumerable.Range(gateway.PortFrom, gateway.PortTo - gateway.PortFrom + 1).FirstOrDefault(n => !taken.Contains((gateway.Group, n)));
             if (port != 0)
-                return Task.FromResult<PlacementChoice?>(new PlacementChoice(gateway.GatewayId, gateway.Host, port, gateway.Group));
+                return Reserve(cluster, new PlacementChoice(gateway.GatewayId, gateway.Host, port, gateway.Group));
         }
         if (live.Count > 0)
             LogNoPort(logger, string.Join(", ", live.Select(g => g.GatewayId)), cluster);
         return Task.FromResult<PlacementChoice?>(null);
+    }
+
+    private Task<PlacementChoice?> Reserve(string cluster, PlacementChoice choice)
+    {
+        _reserved[cluster] = (choice.Group, choice.Port, Time.GetUtcNow() + ReservationTime);
+        return Task.FromResult<PlacementChoice?>(choice);
     }
 
     private IEnumerable<GatewayRegistration> LeastLoaded(IEnumerable<GatewayRegistration> gateways) =>
@@ -134,6 +158,7 @@ public sealed partial class GatewayDirectoryGrain(
 
     public async Task Record(DirectoryEntry entry)
     {
+        _reserved.Remove(entry.Cluster);
         State.Placements[entry.Cluster] = entry;
         await WriteStateAsync();
     }
@@ -148,6 +173,7 @@ public sealed partial class GatewayDirectoryGrain(
 
     public async Task Forget(string cluster)
     {
+        _reserved.Remove(cluster);
         if (State.Placements.Remove(cluster))
             await WriteStateAsync();
     }

@@ -274,6 +274,20 @@ public sealed class ClusterGrainTests
     }
 
     [Fact]
+    public async Task Clusters_imported_at_the_same_time_get_different_ports()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        await plane.Directory.Register(new GatewayRegistration("gw-a", "127.0.0.2", 24500, 24539, null, 100));
+        // Between a cluster's Choose and its Record, others choose: without a reservation two got one port.
+        await Parallel.ForEachAsync(Enumerable.Range(0, 40), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+            await plane.Cluster($"acme/c{i}").Import(new ImportRequest(Conf, $"c{i}.conf")));
+        var ports = new List<int>();
+        for (var i = 0; i < 40; i++)
+            ports.Add((await plane.Cluster($"acme/c{i}").Get()).Placement!.Port);
+        Assert.Equal(Enumerable.Range(24500, 40), ports.Order());
+    }
+
+    [Fact]
     public async Task Releasing_a_lease_hands_the_cluster_to_another_gateway()
     {
         await using var plane = await InProcessControlPlane.StartAsync();
