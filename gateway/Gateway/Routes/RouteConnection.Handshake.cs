@@ -48,7 +48,7 @@ internal sealed partial class RouteConnection
                 _urlRouteInfo = _server.Hub.ClaimUrlRoute(connect!.Password, this, _server.Info());
             if (!urlRoute || _urlRouteInfo is not null)
                 WriteInfo();
-            else if (connect!.Name is { Length: > 0 } dialler)
+            else if (connect!.Name is { Length: > 0 } dialler && connect.Cluster == _server.Spec.Name)
             {
                 // A redial of a URL route that ended (its source left, or another gateway gave out
                 // the token). nats-server redials a gossiped route whenever the TCP dial succeeds,

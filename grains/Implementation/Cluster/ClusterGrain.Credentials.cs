@@ -75,13 +75,8 @@ public sealed partial class ClusterGrain
                 return Deny($"no name of the certificate ({names}) is the route user \"{user}\"");
             }
         }
-        else if (State.Credential is { } credential && !Accepts(credential, handshake))
-        {
-            var previous = State.Previous;
-            var stillValid = previous is not null && State.PreviousValidUntil is { } until && until > Time.GetUtcNow();
-            if (!stillValid || !Accepts(previous!, handshake))
-                return Deny($"authentication error - User \"{handshake.User}\"");
-        }
+        else if (State.Credential is { } credential && !AcceptsCurrentOrPrevious(credential, handshake))
+            return Deny($"authentication error - User \"{handshake.User}\"");
 
         if (handshake.PoolIndex is { } index && (index < 0 || index >= Math.Max(spec.PoolSize, handshake.PoolSize ?? 0)))
             return Deny($"Invalid route pool index: {index} - pool size is {Math.Max(spec.PoolSize, handshake.PoolSize ?? 0)}");
@@ -99,8 +94,22 @@ public sealed partial class ClusterGrain
         Task<AuthorizationDecision> Deny(string reason) => Task.FromResult(AuthorizationDecision.Deny(version, reason));
     }
 
-    private bool Accepts(StoredCredential credential, RouteHandshake handshake) =>
+    /// <summary>
+    /// The current credential, or the previous one while a rotation's grace lasts. Passwords accepted
+    /// before are looked up for both first, so a member still on the old password during the grace
+    /// costs no slow check against the new hash.
+    /// </summary>
+    private bool AcceptsCurrentOrPrevious(StoredCredential credential, RouteHandshake handshake)
+    {
+        var previous = State.Previous is { } old && State.PreviousValidUntil is { } until && until > Time.GetUtcNow() ? old : null;
+        return Accepts(credential, handshake, remembered: true) || (previous is not null && Accepts(previous, handshake, remembered: true))
+            || Accepts(credential, handshake, remembered: false) || (previous is not null && Accepts(previous, handshake, remembered: false));
+    }
+
+    private bool Accepts(StoredCredential credential, RouteHandshake handshake, bool remembered) =>
         string.Equals(credential.User ?? "", handshake.User ?? "", StringComparison.Ordinal)
         && handshake.Password is not null
-        && _acceptedPasswords.Verify(handshake.Password, credential.Hash);
+        && (remembered
+            ? _acceptedPasswords.Remembered(handshake.Password, credential.Hash)
+            : _acceptedPasswords.Verify(handshake.Password, credential.Hash));
 }

@@ -10,7 +10,8 @@ namespace Nats.OrleansRoutes.Grains.Security;
 /// 100 000 PBKDF2 iterations would otherwise cost the silo tens of seconds of CPU just then.
 /// Kept as HMAC-SHA256 under a random key of this activation (never the password), compared in
 /// constant time; a stored hash that changes (rotation, import) has no entry, and a refused
-/// password is never remembered.
+/// password is never remembered. What it trades: someone who can read the silo's memory can test
+/// guesses at HMAC speed for the activation's life, instead of PBKDF2's.
 /// </summary>
 internal sealed class AcceptedPasswords(Func<string, string, bool> verify)
 {
@@ -22,18 +23,24 @@ internal sealed class AcceptedPasswords(Func<string, string, bool> verify)
     {
     }
 
+    /// <summary>Whether <paramref name="password"/> was accepted before for <paramref name="storedHash"/> (no slow check).</summary>
+    public bool Remembered(string password, string storedHash) =>
+        _byStoredHash.TryGetValue(storedHash, out var accepted)
+        && CryptographicOperations.FixedTimeEquals(accepted, Digest(password));
+
     /// <summary>Whether <paramref name="password"/> matches <paramref name="storedHash"/>; the slow check only for a password not accepted before.</summary>
     public bool Verify(string password, string storedHash)
     {
-        var digest = HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(password));
-        if (_byStoredHash.TryGetValue(storedHash, out var accepted) && CryptographicOperations.FixedTimeEquals(accepted, digest))
+        if (Remembered(password, storedHash))
             return true;
         if (!verify(password, storedHash))
             return false;
         // The current and the previous credential during a rotation: a few entries at most.
         if (_byStoredHash.Count >= 4)
             _byStoredHash.Clear();
-        _byStoredHash[storedHash] = digest;
+        _byStoredHash[storedHash] = Digest(password);
         return true;
     }
+
+    private byte[] Digest(string password) => HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(password));
 }

@@ -60,6 +60,8 @@ public sealed class ClientUrlTests
         await Task.Delay(TimeSpan.FromSeconds(2));
         var later = await UrlRouteRedialsAsync(deployment);
         Assert.True(later <= 4 && later == redials, $"URL-route redials 2 s after c left: {redials}, 2 s later {later}");
+        Assert.True(await deployment.MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"url_route_ended\"}") >= 1,
+            "the redials were answered with the dialler's own id");
 
         // Messages still cross (the URL routes carry none, and take none).
         await deployment.AssertRelaysBothWaysAsync(a, b);

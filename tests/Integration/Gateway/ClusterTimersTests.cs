@@ -6,7 +6,7 @@ namespace Nats.OrleansRoutes.Tests.Integration.Gateway;
 
 /// <summary>
 /// The spec's <c>ping_interval</c>, <c>ping_max</c> and <c>write_deadline</c> govern that cluster's
-/// connections at the gateway (the gateway's flags, 15 s × 3 PINGs and 10 s, are far longer here),
+/// connections at the gateway (the gateway's flags, 30 s × 2 PINGs and 10 s, are far longer here),
 /// and member-config gives them to the members.
 /// </summary>
 public sealed class ClusterTimersTests
@@ -41,7 +41,7 @@ public sealed class ClusterTimersTests
         {
             var line = await deployment.Gateway.WaitForLineAsync("PINGs unanswered", Wait);
             Assert.Contains("frozen", line, StringComparison.Ordinal);
-            // 1 s to the first PING, 1 s more with it unanswered: far below the gateway's 45 s.
+            // 1 s to the first PING, 1 s more with it unanswered: far below the gateway's 90 s.
             Assert.True(since.Elapsed < TimeSpan.FromSeconds(10), $"closed as stale after {since.Elapsed}");
         }
         finally
@@ -91,7 +91,7 @@ public sealed class ClusterTimersTests
             var line = await deployment.Gateway.WaitForLineAsync("a send blocked for", Wait);
             Assert.Contains("stuck", line, StringComparison.Ordinal);
             // The flood fills the sockets within a second or two, then 1 s blocked: well before the
-            // gateway's own 10 s deadline (and its 15 s × 3 PINGs).
+            // gateway's own 10 s deadline (and its 30 s × 2 PINGs).
             Assert.True(since.Elapsed < TimeSpan.FromSeconds(7), $"cut off after {since.Elapsed}");
         }
         finally

@@ -21,7 +21,7 @@ internal sealed class DialOnceSocketFactory : INatsSocketConnectionFactory
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(uri.Host, uri.Port, cancellationToken);
+            await socket.ConnectAsync(uri.IdnHost, uri.Port, cancellationToken);
         }
         catch
         {

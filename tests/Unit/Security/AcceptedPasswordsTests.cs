@@ -54,4 +54,16 @@ public sealed class AcceptedPasswordsTests
         // After a rotation to another password, the old one is refused by the new hash.
         Assert.False(accepted.Verify("route-secret", PasswordHash.Create("rotated-secret", 1_000)));
     }
+
+    [Fact]
+    public void Remembered_answers_without_the_slow_check_and_only_for_accepted_pairs()
+    {
+        var accepted = Counting();
+        Assert.False(accepted.Remembered("route-secret", Stored));
+        Assert.True(accepted.Verify("route-secret", Stored));
+        Assert.True(accepted.Remembered("route-secret", Stored));
+        Assert.False(accepted.Remembered("route-secreT", Stored));
+        Assert.False(accepted.Remembered("route-secret", PasswordHash.Create("route-secret", 1_000)));
+        Assert.Equal(1, _slowChecks);
+    }
 }
