@@ -119,22 +119,7 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     /// <summary>Opens the route endpoint; throws <see cref="SocketException"/> if the port cannot be bound.</summary>
     public void Start()
     {
-        var address = Options.ListenAddress;
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            if (address.Equals(IPAddress.IPv6Any))
-                socket.DualMode = true; // "::" takes IPv4 members too, as Go's listener does
-            socket.Bind(new IPEndPoint(address, Placement.Port));
-            socket.Listen(512);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-        _listener = socket;
+        _listener = RouteListener.Open(Options.ListenAddress, Placement.Port);
         _accepting = AcceptLoopAsync(_stop.Token);
         StartSolicitors(_serving);
         LogServing(_logger, Cluster, Spec.Name, Placement.Endpoint, Placement.Epoch);
