@@ -117,6 +117,9 @@ internal sealed class SimulatedMember : IAsyncDisposable
                 lock (_connections)
                     current = _connections[slot];
                 await current.Ended.WaitAsync(_disposed.Token);
+                // Its descriptor goes before the redial: this process holds 18 000 routes, and the
+                // machine allows 20 000 descriptors a process.
+                await current.DisposeAsync();
                 string[] gateways;
                 lock (_gateways)
                     gateways = [.. _gateways];
@@ -143,7 +146,15 @@ internal sealed class SimulatedMember : IAsyncDisposable
         // A URL route carries no pool: the INFO without pool fields, as a 2.15 server answers a peer without one.
         var info = _info with { RoutePoolSize = null };
         lock (_urlRoutes)
-            _urlRoutes.Add(Connection.OpenRegisteredAsync([url.Host], url.Port, connect, info, static _ => { }, 10, _disposed.Token));
+            _urlRoutes.Add(OpenUrlRouteAsync(url.Host, url.Port, connect, info));
+    }
+
+    /// <summary>A URL route, disposed when the gateway closes it (nats-server does not redial one whose token is spent).</summary>
+    private async Task<Connection> OpenUrlRouteAsync(string host, int port, RouteConnect connect, RouteInfo info)
+    {
+        var connection = await Connection.OpenRegisteredAsync([host], port, connect, info, static _ => { }, 10, _disposed.Token);
+        _ = connection.Ended.ContinueWith(async _ => await connection.DisposeAsync(), TaskScheduler.Default);
+        return connection;
     }
 
     /// <summary>Announces <paramref name="subjects"/> in account $G, on the pool connection nats-server uses for it.</summary>
