@@ -206,8 +206,10 @@ if (membersPerCluster > 0)
     var reconnectedSeconds = killed.Elapsed.TotalSeconds;
     var reconnected = await ConnectionsAtAsync(secondMonitor);
     Console.WriteLine($"kill -9: {reconnected} of {expected} member route connections registered at the second gateway after {reconnectedSeconds:F1} s");
+    var refusals = await HandshakeFailuresAsync(secondMonitor);
+    Console.WriteLine($"the second gateway's handshake refusals by reason: {(refusals.Count == 0 ? "none" : string.Join(", ", refusals.Select(r => $"{r.Key} {r.Value:N0}")))}");
     withMembers = new MembersResult(members.Count, expected, registeredSeconds, expectedUrlRoutes, urlRoutesSeconds, idleCalls, idleCpu, statsAfter.RssBytes, peak.PeakRssBytes,
-        subscriptions, spreadSeconds, lateSeconds, late.InterestReceived, realSeconds, realReceived, failoverSeconds, reconnected, reconnectedSeconds);
+        subscriptions, spreadSeconds, lateSeconds, late.InterestReceived, realSeconds, realReceived, failoverSeconds, reconnected, reconnectedSeconds, refusals);
     foreach (var member in members)
         await member.DisposeAsync();
 }
@@ -246,6 +248,19 @@ async Task<int> ConnectionsAtAsync(string at)
     {
         return 0;
     }
+}
+
+// A gateway's refused handshakes so far, by reason, from its Prometheus metrics.
+async Task<Dictionary<string, double>> HandshakeFailuresAsync(string at)
+{
+    var text = await http.GetStringAsync($"{at}/metrics");
+    var byReason = new Dictionary<string, double>(StringComparer.Ordinal);
+    foreach (var line in text.Split('\n').Where(l => l.StartsWith("natsroutes_gateway_handshake_failures_total{", StringComparison.Ordinal)))
+    {
+        var reason = line[(line.IndexOf("reason=\"", StringComparison.Ordinal) + 8)..];
+        byReason[reason[..reason.IndexOf('"', StringComparison.Ordinal)]] = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+    }
+    return byReason;
 }
 
 // The gateway's grain calls so far: the total and per call, from its Prometheus metrics.
@@ -313,13 +328,14 @@ static string MembersReport(MembersResult m)
     text.AppendLine(c, $"| every cluster served by a second gateway after kill -9 of the first | {m.FailoverSeconds:F1} s | ≤ lease (15 s) + 10 s |");
     text.AppendLine(c, $"| every member route connection registered at the second gateway after the kill | {m.ReconnectedSeconds:F1} s ({m.Reconnected:N0} of {m.Connections:N0}) | |");
     text.AppendLine();
-    text.AppendLine("After the kill the simulated members redial their routes 1 s apart, going round both gateways' addresses (only the holder of a cluster listens on its port), as nats-server redials the route URLs member-config lists.");
+    text.AppendLine("After the kill the simulated members redial each route every second at both gateways' addresses (only the holder of a cluster listens on its port), as nats-server redials the route URLs member-config lists.");
+    text.AppendLine(c, $"Handshakes the second gateway refused meanwhile, by reason: {(m.Refusals.Count == 0 ? "none" : string.Join(", ", m.Refusals.Select(r => $"`{r.Key}` {r.Value.ToString("N0", c)}")))}.");
     return text.ToString();
 }
 
 internal sealed record MembersResult(int Members, int Connections, double RegisteredSeconds, int UrlRoutes, double UrlRoutesSeconds, double IdleCalls, double IdleCpu, long RssBytes,
     long PeakRssBytes, int Subscriptions, double SpreadSeconds, double LateSeconds, long LateReceived, double RealSeconds, long RealReceived,
-    double FailoverSeconds, int Reconnected, double ReconnectedSeconds);
+    double FailoverSeconds, int Reconnected, double ReconnectedSeconds, Dictionary<string, double> Refusals);
 
 internal sealed record Step(int Clusters, double ImportSeconds, double ServedSeconds, double CallsPerSecond,
     Dictionary<string, double> ByCall, double CpuPercent, long RssBytes);

@@ -123,7 +123,7 @@ internal sealed class SimulatedMember : IAsyncDisposable
                 string[] gateways;
                 lock (_gateways)
                     gateways = [.. _gateways];
-                // Bounded: 5 minutes of attempts, then the slot stays down.
+                // Bounded: 5 minutes of rounds, then the slot stays down.
                 var next = await Connection.OpenRegisteredAsync(gateways, _port, _connect, SlotInfo(slot), OnGossip, 300, _disposed.Token);
                 lock (_connections)
                     _connections[slot] = next;
@@ -205,33 +205,37 @@ internal sealed class SimulatedMember : IAsyncDisposable
         public Task Ended => _reading;
 
         /// <summary>
-        /// Dials until a gateway registers the connection, 1 s apart, as nats-server redials a route,
-        /// taking <paramref name="hosts"/> in turn (only the cluster's holder listens on its port).
+        /// Dials until a gateway registers the connection: each round tries every one of
+        /// <paramref name="hosts"/> (only the cluster's holder listens on its port), rounds 1 s
+        /// apart, as nats-server redials each route URL it is given about once a second.
         /// </summary>
         public static async Task<Connection> OpenRegisteredAsync(string[] hosts, int port, RouteConnect connect, RouteInfo info,
-            Action<RouteInfo> onGossip, int attempts, CancellationToken cancellationToken)
+            Action<RouteInfo> onGossip, int rounds, CancellationToken cancellationToken)
         {
-            for (var attempt = 1; ; attempt++)
+            for (var round = 1; ; round++)
             {
-                Connection? connection = null;
-                try
+                for (var i = 0; i < hosts.Length; i++)
                 {
-                    connection = await OpenAsync(hosts[(attempt - 1) % hosts.Length], port, connect, info, onGossip);
-                    await connection.Registered.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
-                    return connection;
+                    Connection? connection = null;
+                    try
+                    {
+                        connection = await OpenAsync(hosts[i], port, connect, info, onGossip);
+                        await connection.Registered.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+                        return connection;
+                    }
+                    catch (Exception) when ((round < rounds || i < hosts.Length - 1) && !cancellationToken.IsCancellationRequested)
+                    {
+                        if (connection is not null)
+                            await connection.DisposeAsync();
+                    }
+                    catch
+                    {
+                        if (connection is not null)
+                            await connection.DisposeAsync();
+                        throw;
+                    }
                 }
-                catch (Exception) when (attempt < attempts && !cancellationToken.IsCancellationRequested)
-                {
-                    if (connection is not null)
-                        await connection.DisposeAsync();
-                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-                }
-                catch
-                {
-                    if (connection is not null)
-                        await connection.DisposeAsync();
-                    throw;
-                }
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }
         }
 
