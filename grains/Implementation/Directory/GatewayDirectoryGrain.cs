@@ -32,10 +32,11 @@ public sealed partial class GatewayDirectoryGrain(
     /// <summary>
     /// Ports chosen for a cluster and not yet recorded: between its Choose and its Record the cluster
     /// grain takes its lease and persists it, and other clusters' Choose calls run meanwhile (four
-    /// imports at once gave two clusters one port). Held until Record or Forget, or for
+    /// imports at once gave two clusters one port). They count in a gateway's load too, so clusters
+    /// placed at the same time spread over the gateways. Held until Record or Forget, or for
     /// <see cref="ReservationTime"/> if the cluster grain never comes back.
     /// </summary>
-    private readonly Dictionary<string, (string Group, int Port, DateTimeOffset Until)> _reserved = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string GatewayId, string Group, int Port, DateTimeOffset Until)> _reserved = new(StringComparer.Ordinal);
 
     private static readonly TimeSpan ReservationTime = TimeSpan.FromMinutes(1);
 
@@ -149,7 +150,7 @@ public sealed partial class GatewayDirectoryGrain(
 
     private Task<PlacementChoice?> Reserve(string cluster, PlacementChoice choice)
     {
-        _reserved[cluster] = (choice.Group, choice.Port, Time.GetUtcNow() + ReservationTime);
+        _reserved[cluster] = (choice.GatewayId, choice.Group, choice.Port, Time.GetUtcNow() + ReservationTime);
         return Task.FromResult<PlacementChoice?>(choice);
     }
 
@@ -186,7 +187,9 @@ public sealed partial class GatewayDirectoryGrain(
         && _lastSeen.TryGetValue(gatewayId, out var seen)
         && Time.GetUtcNow() - seen <= options.Value.GatewayTimeout;
 
-    private int Load(string gatewayId) => State.Placements.Values.Count(p => p.GatewayId == gatewayId);
+    private int Load(string gatewayId) =>
+        State.Placements.Values.Count(p => p.GatewayId == gatewayId)
+        + _reserved.Count(r => r.Value.GatewayId == gatewayId && !State.Placements.ContainsKey(r.Key));
 
     private static bool Serves(GatewayRegistration gateway, int port) => gateway.PortFrom <= port && port <= gateway.PortTo;
 

@@ -288,6 +288,20 @@ public sealed class ClusterGrainTests
     }
 
     [Fact]
+    public async Task A_chosen_port_counts_in_its_gateways_load_before_the_cluster_records_it()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        await plane.Directory.Register(new GatewayRegistration("gw-a", "127.0.0.2", 24500, 24599, null, 100));
+        await plane.Directory.Register(new GatewayRegistration("gw-b", "127.0.0.3", 24500, 24599, null, 100));
+        // Four clusters choosing before any records, as concurrent imports do: they alternate.
+        var choices = new List<PlacementChoice>();
+        for (var i = 0; i < 4; i++)
+            choices.Add((await plane.Directory.Choose($"acme/s{i}", null, null, null))!);
+        Assert.Equal(["gw-a", "gw-b", "gw-a", "gw-b"], choices.Select(c => c.GatewayId));
+        Assert.Equal(4, choices.Select(c => c.Port).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Releasing_a_lease_hands_the_cluster_to_another_gateway()
     {
         await using var plane = await InProcessControlPlane.StartAsync();
