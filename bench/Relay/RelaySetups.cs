@@ -180,7 +180,7 @@ internal sealed class GatewaySetup(string? compression) : RelaySetup
         var gatewayEnvironment = new Dictionary<string, string>(environment) { ["Logging__LogLevel__Default"] = "Warning" };
         foreach (var name in (Environment.GetEnvironmentVariable("BENCH_GATEWAY_ENV") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             gatewayEnvironment[name.Split('=')[0]] = name.Split('=')[1]; // experiments with runtime settings
-        DotnetProgram.AddProfiling(gatewayEnvironment);
+        DotnetProgram.AddBenchSettings(gatewayEnvironment);
         _gateway = DotnetProgram.Start("gateway", "Nats.OrleansRoutes.Cli", "natsroutes",
             ["gateway", "--redis", _redis.Endpoint, "--prefix", _prefix, "--id", "bench", "--host", host, "--ports", "24200-24210"],
             gatewayEnvironment);

@@ -34,7 +34,7 @@ var host = LoopbackHosts.Next();
 // meet a port the machine handed to an outgoing connection.
 var routePorts = $"20000-{(20000 + steps.Max() - 1).ToString(CultureInfo.InvariantCulture)}";
 var gatewayEnvironment = new Dictionary<string, string>(environment);
-DotnetProgram.AddProfiling(gatewayEnvironment);
+DotnetProgram.AddBenchSettings(gatewayEnvironment);
 await using var gateway = DotnetProgram.Start("gateway", "Nats.OrleansRoutes.Cli", "natsroutes",
     ["gateway", "--redis", redis.Endpoint, "--prefix", prefix, "--id", "gw1", "--host", host,
      "--ports", routePorts, "--monitor-port", "0"],

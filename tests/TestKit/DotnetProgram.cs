@@ -13,11 +13,20 @@ public static class DotnetProgram
     }
 
     /// <summary>
-    /// With <c>BENCH_PROFILE=1</c>, settings under which perf(1) can name every managed frame of the
-    /// program: JIT everything (no ready-to-run code) and write perf maps.
+    /// Settings for the program a benchmark measures: those named in <c>BENCH_GATEWAY_ENV</c>, and
+    /// with <c>BENCH_PROFILE=1</c> those under which perf(1) can name every managed frame of the
+    /// program (JIT everything, no ready-to-run code, and write perf maps).
     /// </summary>
-    public static void AddProfiling(IDictionary<string, string> environment)
+    public static void AddBenchSettings(IDictionary<string, string> environment)
     {
+        // BENCH_GATEWAY_ENV="NAME=value;NAME2=value": settings for the program under test only
+        // (a runtime knob set for the whole benchmark would change its load tools too).
+        foreach (var setting in (Environment.GetEnvironmentVariable("BENCH_GATEWAY_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = setting.Split('=', 2);
+            if (parts.Length == 2)
+                environment[parts[0]] = parts[1];
+        }
         if (Environment.GetEnvironmentVariable("BENCH_PROFILE") != "1")
             return;
         environment["DOTNET_PerfMapEnabled"] = "1";
