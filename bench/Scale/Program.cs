@@ -189,7 +189,7 @@ if (membersPerCluster > 0)
     var secondHost = LoopbackHosts.Next();
     await using var second = DotnetProgram.Start("gateway2", "Nats.OrleansRoutes.Cli", "natsroutes",
         ["gateway", "--redis", redis.Endpoint, "--prefix", prefix, "--id", "gw2", "--host", secondHost,
-         "--ports", routePorts, "--monitor-port", "0"], environment);
+         "--ports", routePorts, "--monitor-port", "0"], gatewayEnvironment);
     foreach (var member in members)
         member.AddGateway(secondHost);
     var secondReady = await second.WaitForLineAsync(" ready: monitoring on ", TimeSpan.FromSeconds(60));
