@@ -223,16 +223,12 @@ internal sealed class SimulatedMember : IAsyncDisposable
                         await connection.Registered.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
                         return connection;
                     }
-                    catch (Exception) when ((round < rounds || i < hosts.Length - 1) && !cancellationToken.IsCancellationRequested)
+                    catch (Exception)
                     {
                         if (connection is not null)
                             await connection.DisposeAsync();
-                    }
-                    catch
-                    {
-                        if (connection is not null)
-                            await connection.DisposeAsync();
-                        throw;
+                        if ((round == rounds && i == hosts.Length - 1) || cancellationToken.IsCancellationRequested)
+                            throw;
                     }
                 }
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);

@@ -94,22 +94,18 @@ public sealed partial class ClusterGrain
         Task<AuthorizationDecision> Deny(string reason) => Task.FromResult(AuthorizationDecision.Deny(version, reason));
     }
 
-    /// <summary>
-    /// The current credential, or the previous one while a rotation's grace lasts. Passwords accepted
-    /// before are looked up for both first, so a member still on the old password during the grace
-    /// costs no slow check against the new hash.
-    /// </summary>
+    /// <summary>The current credential, or the previous one while a rotation's grace lasts (user and password).</summary>
     private bool AcceptsCurrentOrPrevious(StoredCredential credential, RouteHandshake handshake)
     {
+        if (handshake.Password is not { } password)
+            return false;
         var previous = State.Previous is { } old && State.PreviousValidUntil is { } until && until > Time.GetUtcNow() ? old : null;
-        return Accepts(credential, handshake, remembered: true) || (previous is not null && Accepts(previous, handshake, remembered: true))
-            || Accepts(credential, handshake, remembered: false) || (previous is not null && Accepts(previous, handshake, remembered: false));
+        var hashes = new List<string>(2);
+        foreach (var candidate in previous is null ? [credential] : new[] { credential, previous })
+        {
+            if (string.Equals(candidate.User ?? "", handshake.User ?? "", StringComparison.Ordinal))
+                hashes.Add(candidate.Hash);
+        }
+        return _acceptedPasswords.Verify(password, hashes);
     }
-
-    private bool Accepts(StoredCredential credential, RouteHandshake handshake, bool remembered) =>
-        string.Equals(credential.User ?? "", handshake.User ?? "", StringComparison.Ordinal)
-        && handshake.Password is not null
-        && (remembered
-            ? _acceptedPasswords.Remembered(handshake.Password, credential.Hash)
-            : _acceptedPasswords.Verify(handshake.Password, credential.Hash));
 }

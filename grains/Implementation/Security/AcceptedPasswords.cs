@@ -24,23 +24,40 @@ internal sealed class AcceptedPasswords(Func<string, string, bool> verify)
     }
 
     /// <summary>Whether <paramref name="password"/> was accepted before for <paramref name="storedHash"/> (no slow check).</summary>
-    public bool Remembered(string password, string storedHash) =>
-        _byStoredHash.TryGetValue(storedHash, out var accepted)
-        && CryptographicOperations.FixedTimeEquals(accepted, Digest(password));
+    public bool Remembered(string password, string storedHash) => Remembered(Digest(password), storedHash);
 
     /// <summary>Whether <paramref name="password"/> matches <paramref name="storedHash"/>; the slow check only for a password not accepted before.</summary>
-    public bool Verify(string password, string storedHash)
+    public bool Verify(string password, string storedHash) => Verify(password, [storedHash]);
+
+    /// <summary>
+    /// Whether <paramref name="password"/> matches any of <paramref name="storedHashes"/> (the
+    /// current credential, and the previous one during a rotation's grace): every remembered
+    /// answer is looked at before any slow check, so a member still on the old password costs none
+    /// against the new hash.
+    /// </summary>
+    public bool Verify(string password, IReadOnlyList<string> storedHashes)
     {
-        if (Remembered(password, storedHash))
+        var digest = Digest(password);
+        foreach (var storedHash in storedHashes)
+        {
+            if (Remembered(digest, storedHash))
+                return true;
+        }
+        foreach (var storedHash in storedHashes)
+        {
+            if (!verify(password, storedHash))
+                continue;
+            // The current and the previous credential during a rotation: a few entries at most.
+            if (_byStoredHash.Count >= 4)
+                _byStoredHash.Clear();
+            _byStoredHash[storedHash] = digest;
             return true;
-        if (!verify(password, storedHash))
-            return false;
-        // The current and the previous credential during a rotation: a few entries at most.
-        if (_byStoredHash.Count >= 4)
-            _byStoredHash.Clear();
-        _byStoredHash[storedHash] = Digest(password);
-        return true;
+        }
+        return false;
     }
+
+    private bool Remembered(byte[] digest, string storedHash) =>
+        _byStoredHash.TryGetValue(storedHash, out var accepted) && CryptographicOperations.FixedTimeEquals(accepted, digest);
 
     private byte[] Digest(string password) => HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(password));
 }

@@ -66,4 +66,18 @@ public sealed class AcceptedPasswordsTests
         Assert.False(accepted.Remembered("route-secret", PasswordHash.Create("route-secret", 1_000)));
         Assert.Equal(1, _slowChecks);
     }
+
+    [Fact]
+    public void A_password_remembered_for_the_previous_hash_costs_no_slow_check_against_the_current_one()
+    {
+        var accepted = Counting();
+        Assert.True(accepted.Verify("route-secret", Stored));
+        var current = PasswordHash.Create("rotated-secret", 1_000);
+        Assert.True(accepted.Verify("route-secret", [current, Stored]));
+        Assert.Equal(1, _slowChecks);
+        Assert.True(accepted.Verify("rotated-secret", [current, Stored]));
+        Assert.Equal(2, _slowChecks);
+        Assert.False(accepted.Verify("neither", [current, Stored]));
+        Assert.Equal(4, _slowChecks);
+    }
 }
