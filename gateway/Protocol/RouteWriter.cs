@@ -12,6 +12,9 @@ public static class RouteWriter
 {
     private static ReadOnlySpan<byte> Crlf => "\r\n"u8;
 
+    /// <summary>Payloads up to this size are written with their control line in one span.</summary>
+    private const int InlinePayloadMax = 4096;
+
     public static void WritePing(IBufferWriter<byte> writer) => writer.Write("PING\r\n"u8);
 
     public static void WritePong(IBufferWriter<byte> writer) => writer.Write("PONG\r\n"u8);
@@ -108,8 +111,10 @@ public static class RouteWriter
         int headerSize, in ReadOnlySequence<byte> payload)
     {
         var size = checked((int)payload.Length);
-        var w = new LineWriter(writer, verb.Length + origin.Length + account.Length + subject.Length + reply.Length
-            + queues.Length + 32);
+        var line = verb.Length + origin.Length + account.Length + subject.Length + reply.Length + queues.Length + 32;
+        // A small payload goes into the line's span: one reservation and one advance per op.
+        var inline = size <= InlinePayloadMax && payload.IsSingleSegment;
+        var w = new LineWriter(writer, inline ? line + size + 2 : line);
         w.Put(verb);
         w.PutField(origin);
         w.PutField(account);
@@ -139,6 +144,13 @@ public static class RouteWriter
         }
         w.PutNumber(size);
         w.Put(Crlf);
+        if (inline)
+        {
+            w.Put(payload.FirstSpan);
+            w.Put(Crlf);
+            w.Commit();
+            return;
+        }
         w.Commit();
 
         foreach (var segment in payload)

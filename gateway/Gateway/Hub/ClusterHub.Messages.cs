@@ -59,7 +59,7 @@ internal sealed partial class ClusterHub
             var connection = target.Member.ConnectionFor(account.Name);
             if (connection is null)
                 continue;
-            connection.WriteMessage(op, account, target.Queues, batch);
+            connection.WriteMessage(op, from.Kind, account, target.Queues, batch);
         }
     }
 

@@ -34,7 +34,7 @@ internal sealed partial class OutboundBuffer
             _spare ??= taken;
         Interlocked.Add(ref _compressedIn, plain);
         Interlocked.Add(ref _compressedOut, stream.Written);
-        Interlocked.Add(ref _pending, stream.Written - plain);
+        Interlocked.Add(ref _sent, plain - stream.Written); // Pending now counts the stream's bytes instead of the plain ones
         return stream.Finish();
     }
 

@@ -23,7 +23,11 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
     private List<ArraySegment<byte>>? _spare;
     private byte[]? _current;
     private int _used;
-    private long _pending;
+
+    // Pending is written minus sent: producers add under the gate without an atomic operation per
+    // op (the hot path), and the one sender at a time adds what it sent.
+    private long _written;
+    private long _sent;
     private TaskCompletionSource? _drained;
     private long _drainedAt;
 
@@ -31,7 +35,7 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
     public Lock Gate { get; } = new();
 
     /// <summary>Bytes written and not yet sent.</summary>
-    public long Pending => Interlocked.Read(ref _pending);
+    public long Pending => Volatile.Read(ref _written) - Volatile.Read(ref _sent);
 
     public Span<byte> GetSpan(int sizeHint = 0)
     {
@@ -48,7 +52,7 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
     public void Advance(int count)
     {
         _used += count;
-        Interlocked.Add(ref _pending, count);
+        Volatile.Write(ref _written, _written + count);
     }
 
     private void EnsureRoom(int size)
@@ -90,8 +94,13 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
         sent.Clear();
         lock (Gate)
             _spare ??= sent;
-        var pending = Interlocked.Add(ref _pending, -bytes);
-        if (Volatile.Read(ref _drained) is not null && pending <= Volatile.Read(ref _drainedAt))
+        LowerPending(bytes);
+    }
+
+    private void LowerPending(long sentBytes)
+    {
+        Interlocked.Add(ref _sent, sentBytes);
+        if (Volatile.Read(ref _drained) is not null && Pending <= Volatile.Read(ref _drainedAt))
             SignalDrained();
     }
 
@@ -145,9 +154,7 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
         segments.RemoveRange(0, done);
         if (left > 0)
             segments[0] = segments[0].Slice(left);
-        var pending = Interlocked.Add(ref _pending, -sentBytes);
-        if (Volatile.Read(ref _drained) is not null && pending <= Volatile.Read(ref _drainedAt))
-            SignalDrained();
+        LowerPending(sentBytes);
         return false;
     }
 

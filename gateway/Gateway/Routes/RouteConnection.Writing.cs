@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
@@ -236,17 +237,23 @@ internal sealed partial class RouteConnection
         batch.Touch(this);
     }
 
-    /// <summary>Relays a message to this member (under the hub's lock); headers are dropped for a member without them.</summary>
-    public void WriteMessage(in RouteOp op, AccountInterest account, System.Buffers.ArrayBufferWriter<byte> queues, Batch batch)
+    /// <summary>
+    /// Relays a message to this member (under the hub's lock); headers are dropped for a member
+    /// without them. <paramref name="fromKind"/> is the kind of the connection the op came on.
+    /// </summary>
+    public void WriteMessage(in RouteOp op, RouteKind fromKind, AccountInterest account, ArrayBufferWriter<byte> queues, Batch batch)
     {
         var accountField = Kind == RouteKind.Pinned ? [] : account.NameUtf8.AsSpan();
         var payload = op.Payload;
         var withHeaders = op.HeaderSize > 0 && Member!.Headers;
+        // A leaf-origin message keeps its origin for a member that understands it, so the member
+        // does not send it back into the leaf cluster it came from; others get RMSG/HMSG.
+        var leafOrigin = !op.Origin.IsEmpty && Member!.LeafOrigin && (withHeaders || op.HeaderSize == 0);
         lock (Out.Gate)
         {
-            // A leaf-origin message keeps its origin for a member that understands it, so the member
-            // does not send it back into the leaf cluster it came from; others get RMSG/HMSG.
-            if (!op.Origin.IsEmpty && Member!.LeafOrigin && (withHeaders || op.HeaderSize == 0))
+            if (FramedAlike(op, fromKind, queues.WrittenCount, withHeaders, leafOrigin))
+                Out.Write(op.Raw);
+            else if (leafOrigin)
                 RouteWriter.WriteLMsg(Out, op.Origin, accountField, op.Subject, op.Reply, queues.WrittenSpan, op.HeaderSize, payload);
             else if (withHeaders)
                 RouteWriter.WriteHMsg(Out, accountField, op.Subject, op.Reply, queues.WrittenSpan, op.HeaderSize, payload);
@@ -266,6 +273,22 @@ internal sealed partial class RouteConnection
         if (Out.Pending > _server.Options.MaxPendingBytes && Volatile.Read(ref _writeStartedAt) != 0)
             SlowConsumer($"{Out.Pending} bytes waiting for the member to read");
     }
+
+    /// <summary>
+    /// True when this member gets the op byte for byte as it arrived: it came in one piece, with
+    /// the account field present or absent as here (both pinned, or neither), no queue groups to
+    /// rewrite, and the same verb (headers and leaf origin kept).
+    /// </summary>
+    private bool FramedAlike(in RouteOp op, RouteKind fromKind, int queuesChosen, bool withHeaders, bool leafOrigin) =>
+        !op.Raw.IsEmpty
+        && (fromKind == RouteKind.Pinned) == (Kind == RouteKind.Pinned)
+        && op.Queues.IsEmpty && queuesChosen == 0
+        && op.Kind switch
+        {
+            RouteOpKind.Msg => true,
+            RouteOpKind.HMsg => withHeaders,
+            _ => leafOrigin,
+        };
 
     /// <summary>Called by the keepalive tick: a send blocked longer than the write deadline means the member stopped reading.</summary>
     private void CheckWriteDeadline()
