@@ -48,13 +48,6 @@ public ref struct RouteOp
     /// <summary>The payload bytes (without the trailing CR LF), sliced from the input.</summary>
     public ReadOnlySequence<byte> Payload { readonly get; internal set; }
 
-    /// <summary>
-    /// A message op exactly as received (control line, payload, CR LF) when it lay in one buffer
-    /// segment, which is the usual case; empty otherwise. A relay copies it unchanged to a peer
-    /// that frames the op the same way instead of writing the op anew.
-    /// </summary>
-    public ReadOnlySpan<byte> Raw { readonly get; internal set; }
-
     /// <summary>True for RMSG, HMSG and LMSG.</summary>
     public readonly bool IsMessage => Kind is RouteOpKind.Msg or RouteOpKind.HMsg or RouteOpKind.LMsg;
 

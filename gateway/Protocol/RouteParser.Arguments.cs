@@ -119,7 +119,6 @@ public sealed partial class RouteParser
             return Fail(RouteProtocolErrorKind.MaxPayloadExceeded, $"payload of {size} bytes exceeds the limit of {Settings.MaxPayload}");
 
         ReadOnlySequence<byte> payload;
-        ReadOnlySpan<byte> raw = default;
         if (lf >= 0 && buffer.First is var first && lf + 1 + size + 2 <= first.Length)
         {
             // The usual case: line, payload and CR LF in the first segment; no sequence walking.
@@ -128,7 +127,6 @@ public sealed partial class RouteParser
             if (span[end] != Ascii.Cr || span[end + 1] != Ascii.Lf)
                 return Fail(RouteProtocolErrorKind.UnknownOperation, "message payload not followed by CR LF");
             payload = new ReadOnlySequence<byte>(first.Slice(lf + 1, size));
-            raw = span[..(end + 2)];
             buffer = buffer.Slice(end + 2);
         }
         else
@@ -154,7 +152,6 @@ public sealed partial class RouteParser
         op.HeaderSize = headerSize;
         op.Size = size;
         op.Payload = payload;
-        op.Raw = raw;
         return ParseStatus.Op;
     }
 

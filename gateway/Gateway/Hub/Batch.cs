@@ -1,3 +1,4 @@
+using System.Buffers;
 using Nats.OrleansRoutes.Gateway.Diagnostics;
 using Nats.OrleansRoutes.Gateway.Routes;
 
@@ -5,11 +6,42 @@ namespace Nats.OrleansRoutes.Gateway.Hub;
 
 /// <summary>
 /// The connections written to while one reader processed one batch of ops: each is told to send
-/// once, at the end of the batch, so many relayed ops leave in one write. Reused by its reader.
+/// once, at the end of the batch, so many relayed ops leave in one write. Ops relayed unchanged are
+/// not copied one by one: each target notes the run of them (a range of <see cref="Source"/>) and
+/// copies it in one piece at <see cref="Flush"/>, before the reader lets go of its buffer.
+/// Reused by its reader.
 /// </summary>
 internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
 {
     private readonly List<RouteConnection> _touched = [];
+    private long _batchLength;
+    private long _opStart;
+    private long _opEnd;
+
+    /// <summary>The bytes the reader is processing; ops relayed unchanged are copied from here (<see cref="Bytes"/>).</summary>
+    public ReadOnlySequence<byte> Source { get; private set; }
+
+    /// <summary>Where the op being relayed starts and ends in <see cref="Source"/>.</summary>
+    public long OpStart => _opStart;
+
+    public long OpEnd => _opEnd;
+
+    /// <summary>The reader starts processing <paramref name="source"/>.</summary>
+    public void Begin(in ReadOnlySequence<byte> source)
+    {
+        Source = source;
+        _batchLength = source.Length;
+    }
+
+    /// <summary>The reader parsed an op: what is left of <see cref="Source"/> before and after it.</summary>
+    public void OpParsed(long remainingBefore, long remainingAfter)
+    {
+        _opStart = _batchLength - remainingBefore;
+        _opEnd = _batchLength - remainingAfter;
+    }
+
+    /// <summary>Bytes of <see cref="Source"/>, valid until the reader advances past them (after <see cref="Flush"/>).</summary>
+    public ReadOnlySequence<byte> Bytes(long start, long end) => Source.Slice(start, end - start);
     private RouteConnection? _stalledOn;
     private long _messagesIn;
     private long _bytesIn;
@@ -47,8 +79,8 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
     }
 
     /// <summary>
-    /// Under the hub's lock, at the end of the batch: updates the gateway's counters and notes the
-    /// most backed-up connection over the stall threshold. The touched connections are kept for <see cref="Send"/>.
+    /// Under the hub's lock, at the end of the batch: copies the runs of unchanged ops, updates the
+    /// gateway's counters and notes the most backed-up connection over the stall threshold. The touched connections are kept for <see cref="Send"/>.
     /// </summary>
     public void Flush()
     {
@@ -64,12 +96,14 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
         foreach (var connection in _touched)
         {
             connection.TouchedInBatch = false;
+            connection.FlushRun();
             if (connection.Out.Pending > worst)
             {
                 worst = connection.Out.Pending;
                 _stalledOn = connection;
             }
         }
+        Source = default;
     }
 
     /// <summary>After the hub's lock is released: every connection written to sends now (or its writer loop does).</summary>

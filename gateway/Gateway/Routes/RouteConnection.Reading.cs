@@ -174,14 +174,17 @@ internal sealed partial class RouteConnection
         }
         if (Kind == RouteKind.UrlRoute)
             return ProcessUrlRoute(ref buffer);
+        _batch.Begin(buffer);
         lock (_server.Hub.Gate)
         {
             try
             {
                 while (State == RouteState.Registered)
                 {
+                    var before = buffer.Length;
                     if (!TryNextOp(ref buffer, out var op, out var stop))
                         return stop;
+                    _batch.OpParsed(before, buffer.Length);
                     Dispatch(op);
                 }
                 return Outcome.Close;

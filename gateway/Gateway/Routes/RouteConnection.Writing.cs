@@ -26,6 +26,11 @@ internal sealed partial class RouteConnection
     private long _writeStartedAt;
     private int _slowConsumer;
 
+    // The run of ops relayed unchanged from one reader's batch: a range of its bytes, not yet copied.
+    private Batch? _runBatch;
+    private long _runStart;
+    private long _runEnd;
+
     /// <summary>Wakes the writer loop (once per batch, however much was written).</summary>
     public void ScheduleSend()
     {
@@ -176,6 +181,7 @@ internal sealed partial class RouteConnection
     /// <summary>An async INFO about another server (under the hub's lock): nats-server dials the route it names.</summary>
     public void WriteGossip(RouteInfo info, Batch batch)
     {
+        FlushRun();
         var json = RouteJson.Serialize(info);
         lock (Out.Gate)
             RouteWriter.WriteInfo(Out, json);
@@ -184,6 +190,7 @@ internal sealed partial class RouteConnection
 
     private void WritePong(Batch? batch)
     {
+        FlushRun();
         lock (Out.Gate)
             RouteWriter.WritePong(Out);
         batch?.Touch(this);
@@ -203,6 +210,7 @@ internal sealed partial class RouteConnection
     /// <summary>A -ERR that does not close the connection (e.g. 'Invalid Subscription').</summary>
     public void WriteErr(string text, Batch batch)
     {
+        FlushRun();
         lock (Out.Gate)
             RouteWriter.WriteErr(Out, text);
         batch.Touch(this);
@@ -223,6 +231,7 @@ internal sealed partial class RouteConnection
         originBytes = originBytes[..Encoding.UTF8.GetBytes(origin, originBytes)];
         // The hub only passes an origin to a member that announced lnoc (see ClusterHub.Announce).
         var leaf = origin.Length > 0;
+        FlushRun();
         lock (Out.Gate)
         {
             if (weight < 0 && leaf)
@@ -249,18 +258,37 @@ internal sealed partial class RouteConnection
         // A leaf-origin message keeps its origin for a member that understands it, so the member
         // does not send it back into the leaf cluster it came from; others get RMSG/HMSG.
         var leafOrigin = !op.Origin.IsEmpty && Member!.LeafOrigin && (withHeaders || op.HeaderSize == 0);
+        if (FramedAlike(op, fromKind, Kind, queues.WrittenCount, withHeaders, leafOrigin))
+        {
+            // Unchanged: extend this member's run of the reader's bytes (copied at the batch's end).
+            if (ReferenceEquals(_runBatch, batch) && _runEnd == batch.OpStart)
+            {
+                _runEnd = batch.OpEnd;
+            }
+            else
+            {
+                FlushRun();
+                (_runBatch, _runStart, _runEnd) = (batch, batch.OpStart, batch.OpEnd);
+            }
+            CountOut(account, op.Size, batch);
+            return;
+        }
+        FlushRun();
         lock (Out.Gate)
         {
-            if (FramedAlike(op, fromKind, queues.WrittenCount, withHeaders, leafOrigin))
-                Out.Write(op.Raw);
-            else if (leafOrigin)
+            if (leafOrigin)
                 RouteWriter.WriteLMsg(Out, op.Origin, accountField, op.Subject, op.Reply, queues.WrittenSpan, op.HeaderSize, payload);
             else if (withHeaders)
                 RouteWriter.WriteHMsg(Out, accountField, op.Subject, op.Reply, queues.WrittenSpan, op.HeaderSize, payload);
             else
                 RouteWriter.WriteMsg(Out, accountField, op.Subject, op.Reply, queues.WrittenSpan, op.HeaderSize > 0 ? payload.Slice(op.HeaderSize) : payload);
         }
-        var size = (int)payload.Length;
+        CountOut(account, op.Size, batch);
+        CheckPending();
+    }
+
+    private void CountOut(AccountInterest account, int size, Batch batch)
+    {
         MessagesOut++;
         BytesOut += size;
         var counters = Counters(account.Name);
@@ -268,20 +296,43 @@ internal sealed partial class RouteConnection
         counters.BytesOut += size;
         batch.CountOut(size);
         batch.Touch(this);
-        // Over the limit while a send is stuck in the socket: the member is not reading. (Over the
-        // limit with the writer idle is only a burst the writer has not picked up yet.)
+    }
+
+    /// <summary>
+    /// Copies the run of unchanged ops noted by <see cref="WriteMessage"/> into <see cref="Out"/>
+    /// (under the hub's lock): at the end of the reader's batch, or before anything else is written
+    /// here, so the member sees every op in the order it was relayed.
+    /// </summary>
+    public void FlushRun()
+    {
+        if (_runBatch is not { } batch)
+            return;
+        _runBatch = null;
+        lock (Out.Gate)
+        {
+            foreach (var segment in batch.Bytes(_runStart, _runEnd))
+                Out.Write(segment.Span);
+        }
+        CheckPending();
+    }
+
+    /// <summary>
+    /// Over the limit while a send is stuck in the socket: the member is not reading. (Over the
+    /// limit with the writer idle is only a burst the writer has not picked up yet.)
+    /// </summary>
+    private void CheckPending()
+    {
         if (Out.Pending > _server.Options.MaxPendingBytes && Volatile.Read(ref _writeStartedAt) != 0)
             SlowConsumer($"{Out.Pending} bytes waiting for the member to read");
     }
 
     /// <summary>
-    /// True when this member gets the op byte for byte as it arrived: it came in one piece, with
-    /// the account field present or absent as here (both pinned, or neither), no queue groups to
-    /// rewrite, and the same verb (headers and leaf origin kept).
+    /// True when this member gets the op byte for byte as it arrived: the account field present or
+    /// absent as here (both pinned, or neither), no queue groups to rewrite, and the same verb
+    /// (headers and leaf origin kept). Any form nats-server accepts is forwarded as it came.
     /// </summary>
-    private bool FramedAlike(in RouteOp op, RouteKind fromKind, int queuesChosen, bool withHeaders, bool leafOrigin) =>
-        !op.Raw.IsEmpty
-        && (fromKind == RouteKind.Pinned) == (Kind == RouteKind.Pinned)
+    private static bool FramedAlike(in RouteOp op, RouteKind fromKind, RouteKind toKind, int queuesChosen, bool withHeaders, bool leafOrigin) =>
+        (fromKind == RouteKind.Pinned) == (toKind == RouteKind.Pinned)
         && op.Queues.IsEmpty && queuesChosen == 0
         && op.Kind switch
         {

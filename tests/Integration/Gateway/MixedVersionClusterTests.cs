@@ -74,6 +74,31 @@ public sealed class MixedVersionClusterTests(MixedVersionCluster cluster) : ICla
     }
 
     [Fact]
+    public async Task Messages_relayed_unchanged_and_messages_rewritten_for_a_queue_group_arrive_in_publish_order()
+    {
+        // order.plain reaches the 2.10.27 member byte for byte (the gateway copies runs of such ops
+        // at the end of a read); order.queued is written anew with the queue group the gateway chose.
+        // A subscriber on both sees whether the copied runs and the rewritten ops stay in order.
+        const int pairs = 400;
+        var clients = await ClientsAsync();
+        var publisher = clients[2];
+        var watcher = await clients[1].SubscribeAsync("order.>");
+        var worker = await clients[1].SubscribeAsync("order.queued", queue: "w");
+        await InterestProbe.WaitAsync(clients[1], publisher);
+
+        for (var seq = 0; seq < pairs; seq++)
+        {
+            await publisher.PublishAsync("order.plain", $"p{seq}");
+            await publisher.PublishAsync("order.queued", $"q{seq}");
+        }
+
+        var received = await watcher.CollectAsync(2 * pairs, Wait);
+        var expected = Enumerable.Range(0, pairs).SelectMany(seq => new[] { $"p{seq}", $"q{seq}" });
+        Assert.Equal(expected, received.Select(m => m.Text));
+        Assert.Equal(pairs, (await worker.CollectAsync(pairs, Wait)).Count);
+    }
+
+    [Fact]
     public async Task A_queue_group_across_all_members_gets_each_message_exactly_once()
     {
         const int perPublisher = 150;

@@ -56,41 +56,6 @@ public sealed class SplitStreamTests
         Assert.True(buffer.IsEmpty);
     }
 
-    [Fact]
-    public void A_message_op_carries_its_exact_wire_bytes_whenever_it_lay_in_one_segment()
-    {
-        var property = Prop.ForAll(Arb.From(SampleWithCuts()), sample =>
-        {
-            var (bytes, settings) = Samples[sample.Index];
-            var parser = new RouteParser(settings);
-            var buffer = SegmentedSequence.Create(bytes, sample.Cuts);
-            while (true)
-            {
-                var before = buffer;
-                if (parser.TryParse(ref buffer, out var op) != ParseStatus.Op)
-                    return true;
-                var consumed = before.Slice(0, before.Length - buffer.Length).ToArray();
-                if (!op.IsMessage && !op.Raw.IsEmpty)
-                    return false;
-                if (op.IsMessage && !op.Raw.IsEmpty && !op.Raw.SequenceEqual(consumed))
-                    return false;
-                // In one piece it always carries them (the relay's verbatim path depends on it).
-                if (op.IsMessage && before.IsSingleSegment && op.Raw.IsEmpty)
-                    return false;
-            }
-        });
-        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(300), property);
-    }
-
-    [Fact]
-    public void A_message_cut_inside_its_payload_has_no_raw_bytes()
-    {
-        var bytes = "RMSG $G s 10\r\n0123456789\r\n"u8.ToArray();
-        var buffer = SegmentedSequence.Create(bytes, [20]);
-        Assert.Equal(ParseStatus.Op, new RouteParser().TryParse(ref buffer, out var op));
-        Assert.True(op.Raw.IsEmpty);
-    }
-
     private sealed record CutSample(int Index, int[] Cuts);
 
     private static Gen<CutSample> SampleWithCuts() =>
