@@ -26,6 +26,8 @@ public sealed class GatewayMetrics : IDisposable
         Mismatches = _meter.CreateCounter<long>("natsroutes.gateway.member.mismatches", description: "Members whose pool size or pinned accounts differ from the cluster spec");
         CompressionBytes = _meter.CreateCounter<long>("natsroutes.gateway.compression.bytes", unit: "By",
             description: "Bytes of compressed routes, by direction (in, out) and form (wire: S2 as sent or received; plain: before S2 or after decoding)");
+        CompressionPassed = _meter.CreateCounter<long>("natsroutes.gateway.compression.passed", unit: "By",
+            description: "S2 bytes a member sent that went to another compressing member unchanged, without being compressed again (part of the out wire bytes)");
         RouteDials = _meter.CreateCounter<long>("natsroutes.gateway.route.dials", description: "Attempts to dial a spec route, by result (connected, failed)");
     }
 
@@ -43,6 +45,7 @@ public sealed class GatewayMetrics : IDisposable
     public Counter<long> Mismatches { get; }
     public Counter<long> RouteDials { get; }
     public Counter<long> CompressionBytes { get; }
+    public Counter<long> CompressionPassed { get; }
 
     /// <summary>Gauges read at scrape time from the gateway's state.</summary>
     public void Observe(Func<int> clustersServed, Func<int> connectionsOpen, Func<int> members, Func<int> handshakes)

@@ -26,11 +26,19 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
 
     public long OpEnd => _opEnd;
 
+    /// <summary>The compressed chunks <see cref="Source"/> was decoded from, when the member compresses.</summary>
+    public S2ChunkLog? Chunks { get; private set; }
+
+    /// <summary>Where <see cref="Source"/> starts among the bytes decoded since compression began.</summary>
+    public long SourceOffset { get; private set; }
+
     /// <summary>The reader starts processing <paramref name="source"/>.</summary>
-    public void Begin(in ReadOnlySequence<byte> source)
+    public void Begin(in ReadOnlySequence<byte> source, S2ChunkLog? chunks, long sourceOffset)
     {
         Source = source;
         _batchLength = source.Length;
+        Chunks = chunks;
+        SourceOffset = sourceOffset;
     }
 
     /// <summary>The reader parsed an op: what is left of <see cref="Source"/> before and after it.</summary>
@@ -104,6 +112,7 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
             }
         }
         Source = default;
+        Chunks = null;
     }
 
     /// <summary>After the hub's lock is released: every connection written to sends now (or its writer loop does).</summary>

@@ -5,7 +5,8 @@ namespace Nats.OrleansRoutes.Gateway.Routes;
 
 // The compressed direction of a route: what one send takes becomes one S2 stream (nats-server
 // starts a stream per flush too), in segments of the same pool, so sending and accounting work as
-// for plain bytes and Pending counts what is on its way to the wire.
+// for plain bytes and Pending counts what is on its way to the wire. Chunks another member sent
+// compressed can join the stream unchanged (WriteS2), which spares compressing their bytes again.
 internal sealed partial class OutboundBuffer
 {
     /// <summary>Bytes handed to <see cref="Compress"/> so far, and the bytes of the streams made of them.</summary>
@@ -16,35 +17,97 @@ internal sealed partial class OutboundBuffer
     private long _compressedIn;
     private long _compressedOut;
 
-    /// <summary>Replaces segments taken with <see cref="TakeAll"/> by one S2 stream of their bytes (the originals go back to the pool).</summary>
-    public List<ArraySegment<byte>> Compress(List<ArraySegment<byte>> taken, bool compressChunks)
+    // Segments holding S2 chunks a member sent, passed on as they are (by array), and what they decode to.
+    private HashSet<byte[]>? _s2Segments;
+    private long _s2Decoded;
+    private bool _currentIsS2;
+
+    /// <summary>
+    /// Appends a whole S2 data chunk (header included) to go out unchanged inside the next stream
+    /// (call under <see cref="Gate"/>). Its bytes fill segments of their own, so that
+    /// <see cref="Compress"/> can tell them from bytes still to compress.
+    /// </summary>
+    public void WriteS2(ReadOnlySpan<byte> chunk, int decodedLength)
+    {
+        if (_current is not null && !_currentIsS2)
+            Seal();
+        while (!chunk.IsEmpty)
+        {
+            if (_current is null || _used == _current.Length)
+            {
+                Seal();
+                _current = Segments.Rent(SegmentSize);
+                _currentIsS2 = true;
+            }
+            var n = Math.Min(chunk.Length, _current.Length - _used);
+            chunk[..n].CopyTo(_current.AsSpan(_used));
+            Advance(n);
+            chunk = chunk[n..];
+        }
+        _s2Decoded += decodedLength;
+    }
+
+    /// <summary>The S2 segments among what <see cref="TakeAll"/> just took (call under <see cref="Gate"/>, right after it).</summary>
+    public (HashSet<byte[]>? Segments, long Decoded) TakeS2()
+    {
+        var taken = (_s2Segments, _s2Decoded);
+        _s2Segments = null;
+        _s2Decoded = 0;
+        return taken;
+    }
+
+    /// <summary>
+    /// Replaces segments taken with <see cref="TakeAll"/> by one S2 stream: their bytes compressed,
+    /// except the <paramref name="s2"/> segments (from <see cref="TakeS2"/>), which are chunks
+    /// already and join the stream as they are. The other originals go back to the pool.
+    /// </summary>
+    public List<ArraySegment<byte>> Compress(List<ArraySegment<byte>> taken, bool compressChunks, (HashSet<byte[]>? Segments, long Decoded) s2)
     {
         if (taken.Count == 0)
             return taken;
         var stream = new SegmentWriter();
-        S2StreamWriter.Write(Sequence(taken), stream, compressChunks);
+        S2StreamWriter.WriteIdentifier(stream);
+        var total = 0L;
         var plain = 0L;
+        var runStart = 0;
+        for (var i = 0; i <= taken.Count; i++)
+        {
+            var passed = i < taken.Count && s2.Segments?.Contains(taken[i].Array!) == true;
+            if (i == taken.Count || passed)
+            {
+                if (i > runStart)
+                    S2StreamWriter.WriteChunks(Sequence(taken, runStart, i - runStart), stream, compressChunks);
+                if (passed)
+                    stream.Append(taken[i]); // the stream owns it now
+                runStart = i + 1;
+            }
+            if (i == taken.Count)
+                break;
+            total += taken[i].Count;
+            if (!passed)
+                plain += taken[i].Count;
+        }
         foreach (var segment in taken)
         {
-            plain += segment.Count;
-            Return(segment.Array!);
+            if (s2.Segments?.Contains(segment.Array!) != true)
+                Return(segment.Array!);
         }
         taken.Clear();
         lock (Gate)
             _spare ??= taken;
-        Interlocked.Add(ref _compressedIn, plain);
+        Interlocked.Add(ref _compressedIn, plain + s2.Decoded);
         Interlocked.Add(ref _compressedOut, stream.Written);
-        Interlocked.Add(ref _sent, plain - stream.Written); // Pending now counts the stream's bytes instead of the plain ones
+        Interlocked.Add(ref _sent, total - stream.Written); // Pending now counts the stream's bytes instead of the taken ones
         return stream.Finish();
     }
 
-    private static ReadOnlySequence<byte> Sequence(List<ArraySegment<byte>> segments)
+    private static ReadOnlySequence<byte> Sequence(List<ArraySegment<byte>> segments, int start, int count)
     {
-        if (segments.Count == 1)
-            return new ReadOnlySequence<byte>(segments[0]);
-        var first = new Link(segments[0], 0);
+        if (count == 1)
+            return new ReadOnlySequence<byte>(segments[start]);
+        var first = new Link(segments[start], 0);
         var last = first;
-        for (var i = 1; i < segments.Count; i++)
+        for (var i = start + 1; i < start + count; i++)
             last = last.Append(segments[i]);
         return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
     }
@@ -110,6 +173,14 @@ internal sealed partial class OutboundBuffer
             else
                 Return(_current);
             _current = null;
+        }
+
+        /// <summary>Adds a filled segment as it is, after what was written so far.</summary>
+        public void Append(ArraySegment<byte> segment)
+        {
+            Seal();
+            _segments.Add(segment);
+            Written += segment.Count;
         }
 
         public List<ArraySegment<byte>> Finish()

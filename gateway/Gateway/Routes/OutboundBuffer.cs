@@ -57,25 +57,37 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
 
     private void EnsureRoom(int size)
     {
-        if (_current is not null && _current.Length - _used >= size)
+        if (_current is not null && !_currentIsS2 && _current.Length - _used >= size)
             return;
-        if (_current is not null && _used > 0)
-            _filled.Add(new ArraySegment<byte>(_current, 0, _used));
-        else if (_current is not null)
-            Return(_current);
+        Seal();
         _current = size <= SegmentSize ? Segments.Rent(SegmentSize) : ArrayPool<byte>.Shared.Rent(size);
+    }
+
+    /// <summary>Closes the current segment: into the filled list if it holds anything, else back to the pool.</summary>
+    private void Seal()
+    {
+        if (_current is null)
+            return;
+        if (_used > 0)
+        {
+            _filled.Add(new ArraySegment<byte>(_current, 0, _used));
+            if (_currentIsS2)
+                (_s2Segments ??= new(ReferenceEqualityComparer.Instance)).Add(_current);
+        }
+        else
+        {
+            Return(_current);
+        }
+        _current = null;
         _used = 0;
+        _currentIsS2 = false;
     }
 
     /// <summary>Takes everything written so far (call under <see cref="Gate"/>); return the arrays with <see cref="Release"/>.</summary>
     public List<ArraySegment<byte>> TakeAll()
     {
         if (_current is not null && _used > 0)
-        {
-            _filled.Add(new ArraySegment<byte>(_current, 0, _used));
-            _current = null;
-            _used = 0;
-        }
+            Seal();
         var taken = _filled;
         _filled = _spare ?? []; // two lists take turns: the writer hands the sent one back in Release
         _spare = null;
@@ -173,11 +185,9 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
         lock (Gate)
         {
             Release(TakeAll());
-            if (_current is not null)
-            {
-                Return(_current);
-                _current = null;
-            }
+            Seal();
+            _s2Segments = null;
+            _s2Decoded = 0;
         }
     }
 }

@@ -18,6 +18,7 @@ internal sealed partial class RouteConnection
     private CompressionDecision? _compression;
     private List<ArraySegment<byte>>? _plainBeforeSwitch;
     private S2StreamReader? _inflate;
+    private S2ChunkLog? _inflatedChunks;
 
     /// <summary>The negotiated mode this side writes ("off" when nothing was negotiated).</summary>
     public string Compression => _compression is { Compresses: true } c ? c.AnnouncedMode : CompressionModes.Off;
@@ -87,6 +88,7 @@ internal sealed partial class RouteConnection
     private List<ArraySegment<byte>> TakeForSend()
     {
         List<ArraySegment<byte>> segments;
+        (HashSet<byte[]>?, long) s2;
         CompressionDecision? compression;
         lock (Out.Gate)
         {
@@ -98,23 +100,29 @@ internal sealed partial class RouteConnection
                 Out.Release(plain);
             }
             segments = Out.TakeAll();
+            s2 = Out.TakeS2();
             compression = _compression;
         }
         if (compression is not { Compresses: true } || segments.Count == 0)
             return segments;
-        var chunks = compression.Outbound switch
-        {
-            OutboundCompression.Uncompressed => false,
-            OutboundCompression.Auto => CompressionNegotiation.AutoCompresses(Rtt, _server.Spec.Compression.RttThresholds is { Count: > 0 } t
-                ? t
-                : CompressionSpec.DefaultRttThresholds),
-            _ => true,
-        };
         var (plainBefore, wireBefore) = (Out.CompressedIn, Out.CompressedOut);
-        var stream = Out.Compress(segments, chunks);
+        var stream = Out.Compress(segments, CompressesChunks(compression), s2);
         Count("out", Out.CompressedIn - plainBefore, Out.CompressedOut - wireBefore);
         return stream;
     }
+
+    /// <summary>
+    /// Whether what this side writes now goes in compressed chunks (s2_auto decides by the RTT, and
+    /// below its first threshold stores them, as s2_uncompressed does).
+    /// </summary>
+    private bool CompressesChunks(CompressionDecision? compression) => compression switch
+    {
+        not { Compresses: true } => false,
+        { Outbound: OutboundCompression.Uncompressed } => false,
+        { Outbound: OutboundCompression.Auto } => CompressionNegotiation.AutoCompresses(Rtt,
+            _server.Spec.Compression.RttThresholds is { Count: > 0 } t ? t : CompressionSpec.DefaultRttThresholds),
+        _ => true,
+    };
 
     /// <summary>Counts one batch of S2 on the wire and its plain bytes, per direction.</summary>
     private void Count(string direction, long plain, long wire)

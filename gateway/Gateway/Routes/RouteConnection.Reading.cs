@@ -83,12 +83,14 @@ internal sealed partial class RouteConnection
                     await compressed.Writer.FlushAsync(_closing.Token);
                     pipe.Reader.AdvanceTo(buffer.End);
                     _inflate = new S2StreamReader();
+                    _inflatedChunks = new S2ChunkLog();
                     await InflateAsync(compressed, pipe);
                     unprocessed = true;
                     continue;
                 }
                 // Stopped early to authorize: the rest is unexamined, so the next TryRead returns it.
                 pipe.Reader.AdvanceTo(buffer.Start, outcome == Outcome.Authorize ? buffer.Start : buffer.End);
+                _inflatedChunks?.DropBefore(_inflate!.BytesOut - buffer.Length);
                 if (outcome == Outcome.Close)
                     return;
                 if (outcome == Outcome.Authorize)
@@ -122,6 +124,7 @@ internal sealed partial class RouteConnection
             await pipe.Writer.CompleteAsync();
             await compressed.Reader.CompleteAsync();
             await compressed.Writer.CompleteAsync();
+            _inflatedChunks?.Clear();
         }
     }
 
@@ -132,7 +135,7 @@ internal sealed partial class RouteConnection
             return;
         var input = result.Buffer;
         var (wireBefore, plainBefore) = (_inflate!.BytesIn, _inflate.BytesOut);
-        _inflate.Read(ref input, pipe.Writer);
+        _inflate.Read(ref input, pipe.Writer, _inflatedChunks);
         Count("in", _inflate.BytesOut - plainBefore, _inflate.BytesIn - wireBefore);
         compressed.Reader.AdvanceTo(input.Start, input.End);
         await pipe.Writer.FlushAsync(_closing.Token);
@@ -174,7 +177,8 @@ internal sealed partial class RouteConnection
         }
         if (Kind == RouteKind.UrlRoute)
             return ProcessUrlRoute(ref buffer);
-        _batch.Begin(buffer);
+        // Everything in the pipe since the switch was decoded: the buffer starts this far into it.
+        _batch.Begin(buffer, _inflatedChunks, _inflate is null ? 0 : _inflate.BytesOut - buffer.Length);
         lock (_server.Hub.Gate)
         {
             try

@@ -35,9 +35,10 @@ public sealed class S2StreamReader
     /// <summary>
     /// Decodes every complete chunk at the start of <paramref name="input"/> into <paramref name="output"/>
     /// and slices them off; what remains is an incomplete chunk. Throws <see cref="S2FormatException"/>
-    /// on malformed input (the connection cannot continue).
+    /// on malformed input (the connection cannot continue). <paramref name="observer"/>, when given,
+    /// sees every data chunk after it decoded and passed its CRC check.
     /// </summary>
-    public void Read(ref ReadOnlySequence<byte> input, IBufferWriter<byte> output)
+    public void Read(ref ReadOnlySequence<byte> input, IBufferWriter<byte> output, IS2ChunkObserver? observer = null)
     {
         Span<byte> header = stackalloc byte[HeaderBytes];
         while (input.Length >= HeaderBytes)
@@ -58,10 +59,12 @@ public sealed class S2StreamReader
                     StreamIdentifier(body);
                     break;
                 case 0x00:
-                    Compressed(body, output);
+                    var decoded = Compressed(body, output);
+                    observer?.DataChunk(input.Slice(0, HeaderBytes + length), decoded, compressed: true);
                     break;
                 case 0x01:
-                    Uncompressed(body, output);
+                    var stored = Uncompressed(body, output);
+                    observer?.DataChunk(input.Slice(0, HeaderBytes + length), stored, compressed: false);
                     break;
                 case >= 0x02 and <= 0x7F:
                     throw new S2FormatException($"reserved unskippable chunk type 0x{type:x2}");
@@ -88,7 +91,8 @@ public sealed class S2StreamReader
         _started = true;
     }
 
-    private void Compressed(ReadOnlySequence<byte> body, IBufferWriter<byte> output)
+    /// <summary>Decodes a compressed chunk; returns its decoded length.</summary>
+    private int Compressed(ReadOnlySequence<byte> body, IBufferWriter<byte> output)
     {
         var rented = Contiguous(body, out var chunk);
         try
@@ -103,6 +107,7 @@ public sealed class S2StreamReader
             Check(chunk, target);
             output.Advance(length);
             BytesOut += length;
+            return length;
         }
         finally
         {
@@ -111,7 +116,8 @@ public sealed class S2StreamReader
         }
     }
 
-    private void Uncompressed(ReadOnlySequence<byte> body, IBufferWriter<byte> output)
+    /// <summary>Copies an uncompressed chunk's data; returns its length.</summary>
+    private int Uncompressed(ReadOnlySequence<byte> body, IBufferWriter<byte> output)
     {
         if (body.Length < CrcBytes)
             throw new S2FormatException($"uncompressed chunk of {body.Length} bytes has no CRC");
@@ -125,6 +131,7 @@ public sealed class S2StreamReader
         Check(crc, target);
         output.Advance(length);
         BytesOut += length;
+        return length;
     }
 
     private static void Check(ReadOnlySpan<byte> crcThenData, ReadOnlySpan<byte> decoded)
@@ -148,4 +155,13 @@ public sealed class S2StreamReader
         span = rented.AsSpan(0, (int)body.Length);
         return rented;
     }
+}
+
+/// <summary>Told of each data chunk a <see cref="S2StreamReader"/> decoded (to pass it on unchanged).</summary>
+public interface IS2ChunkObserver
+{
+    /// <param name="wire">The whole chunk as it arrived, header included; valid only during the call.</param>
+    /// <param name="decodedLength">The bytes it decoded to.</param>
+    /// <param name="compressed">A compressed chunk (type 0x00), not a stored one (0x01).</param>
+    void DataChunk(in ReadOnlySequence<byte> wire, int decodedLength, bool compressed);
 }

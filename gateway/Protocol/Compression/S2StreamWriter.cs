@@ -25,7 +25,16 @@ public static class S2StreamWriter
     /// <summary>Appends <paramref name="data"/> to <paramref name="output"/> as one complete stream.</summary>
     public static void Write(ReadOnlySequence<byte> data, IBufferWriter<byte> output, bool compress)
     {
-        output.Write(Identifier);
+        WriteIdentifier(output);
+        WriteChunks(data, output, compress);
+    }
+
+    /// <summary>The stream identifier that starts a stream (readers accept it again anywhere).</summary>
+    public static void WriteIdentifier(IBufferWriter<byte> output) => output.Write(Identifier);
+
+    /// <summary>Appends <paramref name="data"/> as data chunks of the stream being written.</summary>
+    public static void WriteChunks(ReadOnlySequence<byte> data, IBufferWriter<byte> output, bool compress)
+    {
         byte[]? rented = null;
         try
         {

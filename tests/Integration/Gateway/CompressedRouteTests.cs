@@ -93,6 +93,9 @@ public sealed class CompressedRouteTests
         var metricWire = await deployment.MetricAsync("natsroutes_gateway_compression_bytes_total{direction=\"out\",form=\"wire\"}");
         Assert.True(metricPlain >= plainOut && metricWire < metricPlain, $"/metrics out: {metricPlain} plain, {metricWire} wire");
         Assert.True(await deployment.MetricAsync("natsroutes_gateway_compression_bytes_total{direction=\"in\",form=\"plain\"}") >= decodedIn);
+        // Between the two s2_fast members the gateway passed their chunks on instead of compressing anew.
+        var passed = await deployment.MetricAsync("natsroutes_gateway_compression_passed_bytes_total");
+        Assert.True(passed > 0 && passed <= metricWire, $"/metrics: {passed} S2 bytes passed on unchanged, {metricWire} written");
     }
 
     /// <summary>

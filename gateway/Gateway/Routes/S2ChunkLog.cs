@@ -1,0 +1,88 @@
+using System.Buffers;
+using Nats.OrleansRoutes.Protocol.Compression;
+
+namespace Nats.OrleansRoutes.Gateway.Routes;
+
+/// <summary>
+/// The compressed chunks a member sent, kept as they arrived while their decoded bytes wait in the
+/// reader's pipe. A run of ops relayed unchanged that covers a whole chunk gives a compressing
+/// member that chunk as it is (<see cref="CopyRun"/>): the hub still decodes every byte to route it,
+/// but it does not compress it again. Offsets count decoded bytes since compression began.
+/// </summary>
+internal sealed class S2ChunkLog : IS2ChunkObserver
+{
+    private readonly List<Chunk> _chunks = [];
+    private int _head;
+    private long _decoded;
+
+    public void DataChunk(in ReadOnlySequence<byte> wire, int decodedLength, bool compressed)
+    {
+        var start = _decoded;
+        _decoded += decodedLength;
+        if (!compressed)
+            return; // a stored chunk saves nothing; a compressing member gets its bytes compressed anew
+        var length = (int)wire.Length;
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        wire.CopyTo(copy);
+        _chunks.Add(new Chunk(start, decodedLength, copy, length));
+    }
+
+    /// <summary>Forgets the chunks whose decoded bytes all lie before <paramref name="consumed"/> (the reader moved past them).</summary>
+    public void DropBefore(long consumed)
+    {
+        while (_head < _chunks.Count && _chunks[_head].End <= consumed)
+        {
+            ArrayPool<byte>.Shared.Return(_chunks[_head].Wire);
+            _head++;
+        }
+        if (_head == _chunks.Count)
+        {
+            _chunks.Clear();
+            _head = 0;
+        }
+    }
+
+    /// <summary>
+    /// Writes the decoded range [<paramref name="start"/>, <paramref name="end"/>) of
+    /// <paramref name="source"/> (which begins at decoded offset <paramref name="sourceOffset"/>)
+    /// into <paramref name="output"/> (under its gate): each compressed chunk the range covers
+    /// whole as the chunk itself, the rest as decoded bytes for the sender to compress. Returns the
+    /// bytes of the chunks passed.
+    /// </summary>
+    public long CopyRun(in ReadOnlySequence<byte> source, long sourceOffset, long start, long end, OutboundBuffer output)
+    {
+        var passed = 0L;
+        var at = start;
+        for (var i = _head; i < _chunks.Count; i++)
+        {
+            var chunk = _chunks[i];
+            var chunkStart = chunk.Start - sourceOffset;
+            if (chunkStart >= end)
+                break;
+            if (chunkStart < at || chunkStart + chunk.Length > end)
+                continue; // only partly in the run
+            CopyDecoded(source, at, chunkStart, output);
+            output.WriteS2(chunk.Wire.AsSpan(0, chunk.WireLength), chunk.Length);
+            passed += chunk.WireLength;
+            at = chunkStart + chunk.Length;
+        }
+        CopyDecoded(source, at, end, output);
+        return passed;
+    }
+
+    /// <summary>Gives every kept chunk back (the connection closed).</summary>
+    public void Clear() => DropBefore(long.MaxValue);
+
+    private static void CopyDecoded(in ReadOnlySequence<byte> source, long start, long end, OutboundBuffer output)
+    {
+        if (end <= start)
+            return;
+        foreach (var segment in source.Slice(start, end - start))
+            output.Write(segment.Span);
+    }
+
+    private readonly record struct Chunk(long Start, int Length, byte[] Wire, int WireLength)
+    {
+        public long End => Start + Length;
+    }
+}

@@ -1,0 +1,130 @@
+using System.Buffers;
+using System.Text;
+using Nats.OrleansRoutes.Gateway.Routes;
+using Nats.OrleansRoutes.Protocol.Compression;
+
+namespace Nats.OrleansRoutes.Tests.Unit.Gateway;
+
+/// <summary>
+/// Compressed chunks a member sent, passed unchanged to another compressing member: the stream the
+/// gateway writes must decode to exactly the relayed bytes, in order, and carry the member's chunks
+/// byte for byte where a run covered them whole.
+/// </summary>
+public sealed class S2PassThroughTests
+{
+    [Fact]
+    public void A_run_over_whole_chunks_sends_those_chunks_unchanged_and_decodes_to_the_run()
+    {
+        // Three flushes of a member, one stream each (as nats-server writes them).
+        string[] flushes = [Ops("a", 40), Ops("b", 60), Ops("c", 30)];
+        var wire = flushes.Select(f => Stream(Encoding.ASCII.GetBytes(f))).ToArray();
+        var (decoded, log) = Inflate(wire.SelectMany(w => w).ToArray());
+        Assert.Equal(string.Concat(flushes), Encoding.ASCII.GetString(decoded));
+
+        // The run starts inside the first chunk and covers the other two whole.
+        var start = flushes[0].Length / 2;
+        var end = decoded.Length;
+        var stream = Relay(log, decoded, start, end, out var output);
+
+        Assert.Equal(decoded.AsSpan(start, end - start).ToArray(), Decode(stream));
+        Assert.True(Contains(stream, wire[1].AsSpan(IdentifierLength)), "the second chunk is passed as it came");
+        Assert.True(Contains(stream, wire[2].AsSpan(IdentifierLength)), "the third chunk is passed as it came");
+        Assert.False(Contains(stream, wire[0].AsSpan(IdentifierLength)), "the first chunk is only partly in the run");
+        Assert.Equal(end - start, output.CompressedIn);
+        Assert.Equal(stream.Length, output.CompressedOut);
+        Assert.Equal(stream.Length, output.Pending);
+    }
+
+    [Fact]
+    public void Decoded_bytes_and_passed_chunks_keep_their_order_in_one_stream()
+    {
+        var middle = Encoding.ASCII.GetBytes(Ops("m", 50));
+        var chunk = Stream(middle).AsSpan(IdentifierLength).ToArray();
+        var output = new OutboundBuffer();
+        lock (output.Gate)
+        {
+            output.Write("RMSG $G before 2\r\nhi\r\n"u8);
+            output.WriteS2(chunk, middle.Length);
+            output.Write("RMSG $G after 3\r\nbye\r\n"u8);
+        }
+
+        var stream = Send(output);
+
+        var expected = "RMSG $G before 2\r\nhi\r\n"u8.ToArray().Concat(middle).Concat("RMSG $G after 3\r\nbye\r\n"u8.ToArray());
+        Assert.Equal(expected, Decode(stream));
+        Assert.True(Contains(stream, chunk));
+    }
+
+    [Fact]
+    public void Chunks_the_reader_has_moved_past_are_no_longer_passed()
+    {
+        string[] flushes = [Ops("x", 40), Ops("y", 40)];
+        var wire = flushes.Select(f => Stream(Encoding.ASCII.GetBytes(f))).ToArray();
+        var (decoded, log) = Inflate(wire.SelectMany(w => w).ToArray());
+        log.DropBefore(decoded.Length);
+
+        var stream = Relay(log, decoded, 0, decoded.Length, out _);
+
+        Assert.Equal(decoded, Decode(stream));
+        Assert.False(Contains(stream, wire[1].AsSpan(IdentifierLength)));
+    }
+
+    private const int IdentifierLength = 10;
+
+    private static string Ops(string subject, int count) =>
+        string.Concat(Enumerable.Range(0, count).Select(i =>
+        {
+            var payload = $"{{\"id\":{i},\"name\":\"{subject}-{i}\",\"tags\":[\"alpha\",\"beta\"],\"ok\":true}}";
+            return $"RMSG $G {subject}.{i % 3} {payload.Length}\r\n{payload}\r\n";
+        }));
+
+    private static byte[] Stream(byte[] plain)
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        S2StreamWriter.Write(new ReadOnlySequence<byte>(plain), writer, compress: true);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    private static (byte[] Decoded, S2ChunkLog Log) Inflate(byte[] wire)
+    {
+        var log = new S2ChunkLog();
+        var decoded = new ArrayBufferWriter<byte>();
+        var input = new ReadOnlySequence<byte>(wire);
+        new S2StreamReader().Read(ref input, decoded, log);
+        Assert.True(input.IsEmpty);
+        return (decoded.WrittenSpan.ToArray(), log);
+    }
+
+    private static byte[] Relay(S2ChunkLog log, byte[] decoded, int start, int end, out OutboundBuffer output)
+    {
+        output = new OutboundBuffer();
+        lock (output.Gate)
+            log.CopyRun(new ReadOnlySequence<byte>(decoded), 0, start, end, output);
+        return Send(output);
+    }
+
+    private static byte[] Send(OutboundBuffer output)
+    {
+        List<ArraySegment<byte>> taken;
+        (HashSet<byte[]>?, long) s2;
+        lock (output.Gate)
+        {
+            taken = output.TakeAll();
+            s2 = output.TakeS2();
+        }
+        var stream = output.Compress(taken, compressChunks: true, s2);
+        var bytes = stream.SelectMany(segment => segment).ToArray();
+        return bytes;
+    }
+
+    private static byte[] Decode(byte[] stream)
+    {
+        var decoded = new ArrayBufferWriter<byte>();
+        var input = new ReadOnlySequence<byte>(stream);
+        new S2StreamReader().Read(ref input, decoded);
+        Assert.True(input.IsEmpty);
+        return decoded.WrittenSpan.ToArray();
+    }
+
+    private static bool Contains(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+}
