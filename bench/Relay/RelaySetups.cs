@@ -178,8 +178,6 @@ internal sealed class GatewaySetup(string? compression) : RelaySetup
         _silo = DotnetProgram.Start("silo", "Nats.OrleansRoutes.Cli", "natsroutes",
             ["silo", "--redis", _redis.Endpoint, "--prefix", _prefix, "--port", "0", "--gateway-port", "0", "--health-port", "0"], environment);
         var gatewayEnvironment = new Dictionary<string, string>(environment) { ["Logging__LogLevel__Default"] = "Warning" };
-        foreach (var name in (Environment.GetEnvironmentVariable("BENCH_GATEWAY_ENV") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
-            gatewayEnvironment[name.Split('=')[0]] = name.Split('=')[1]; // experiments with runtime settings
         DotnetProgram.AddBenchSettings(gatewayEnvironment);
         _gateway = DotnetProgram.Start("gateway", "Nats.OrleansRoutes.Cli", "natsroutes",
             ["gateway", "--redis", _redis.Endpoint, "--prefix", _prefix, "--id", "bench", "--host", host, "--ports", "24200-24210"],

@@ -20,6 +20,7 @@ internal sealed partial class OutboundBuffer
     // Segments holding S2 chunks a member sent, passed on as they are (by array), and what they decode to.
     private HashSet<byte[]>? _s2Segments;
     private long _s2Decoded;
+    private long _s2Wire;
     private bool _currentIsS2;
 
     /// <summary>
@@ -29,6 +30,7 @@ internal sealed partial class OutboundBuffer
     /// </summary>
     public void WriteS2(ReadOnlySpan<byte> chunk, int decodedLength)
     {
+        var wireLength = chunk.Length;
         if (_current is not null && !_currentIsS2)
             Seal();
         while (!chunk.IsEmpty)
@@ -45,14 +47,19 @@ internal sealed partial class OutboundBuffer
             chunk = chunk[n..];
         }
         _s2Decoded += decodedLength;
+        _s2Wire += wireLength;
     }
 
-    /// <summary>The S2 segments among what <see cref="TakeAll"/> just took (call under <see cref="Gate"/>, right after it).</summary>
-    public (HashSet<byte[]>? Segments, long Decoded) TakeS2()
+    /// <summary>
+    /// The S2 segments among what <see cref="TakeAll"/> just took, what their chunks decode to and
+    /// their bytes (call under <see cref="Gate"/>, right after it).
+    /// </summary>
+    public PassedChunks TakeS2()
     {
-        var taken = (_s2Segments, _s2Decoded);
+        var taken = new PassedChunks(_s2Segments, _s2Decoded, _s2Wire);
         _s2Segments = null;
         _s2Decoded = 0;
+        _s2Wire = 0;
         return taken;
     }
 
@@ -61,7 +68,7 @@ internal sealed partial class OutboundBuffer
     /// except the <paramref name="s2"/> segments (from <see cref="TakeS2"/>), which are chunks
     /// already and join the stream as they are. The other originals go back to the pool.
     /// </summary>
-    public List<ArraySegment<byte>> Compress(List<ArraySegment<byte>> taken, bool compressChunks, (HashSet<byte[]>? Segments, long Decoded) s2)
+    public List<ArraySegment<byte>> Compress(List<ArraySegment<byte>> taken, bool compressChunks, PassedChunks s2)
     {
         if (taken.Count == 0)
             return taken;
@@ -190,3 +197,6 @@ internal sealed partial class OutboundBuffer
         }
     }
 }
+
+/// <summary>Chunks a member sent that a send passes on unchanged: the segments holding them, what they decode to, their bytes.</summary>
+internal readonly record struct PassedChunks(HashSet<byte[]>? Segments, long Decoded, long Wire);

@@ -35,7 +35,15 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
     public Lock Gate { get; } = new();
 
     /// <summary>Bytes written and not yet sent.</summary>
-    public long Pending => Volatile.Read(ref _written) - Volatile.Read(ref _sent);
+    public long Pending
+    {
+        get
+        {
+            // Sent first: a send between the two reads can then only make this too high, never negative.
+            var sent = Volatile.Read(ref _sent);
+            return Volatile.Read(ref _written) - sent;
+        }
+    }
 
     public Span<byte> GetSpan(int sizeHint = 0)
     {
@@ -186,8 +194,7 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
         {
             Release(TakeAll());
             Seal();
-            _s2Segments = null;
-            _s2Decoded = 0;
+            TakeS2();
         }
     }
 }

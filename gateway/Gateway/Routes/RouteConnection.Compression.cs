@@ -88,7 +88,7 @@ internal sealed partial class RouteConnection
     private List<ArraySegment<byte>> TakeForSend()
     {
         List<ArraySegment<byte>> segments;
-        (HashSet<byte[]>?, long) s2;
+        PassedChunks s2;
         CompressionDecision? compression;
         lock (Out.Gate)
         {
@@ -108,6 +108,8 @@ internal sealed partial class RouteConnection
         var (plainBefore, wireBefore) = (Out.CompressedIn, Out.CompressedOut);
         var stream = Out.Compress(segments, CompressesChunks(compression), s2);
         Count("out", Out.CompressedIn - plainBefore, Out.CompressedOut - wireBefore);
+        if (s2.Wire > 0)
+            _server.Metrics.CompressionPassed.Add(s2.Wire);
         return stream;
     }
 

@@ -88,9 +88,11 @@ internal sealed partial class RouteConnection
                     unprocessed = true;
                     continue;
                 }
+                // The chunks the reader is past are forgotten (measured before the pipe lets go of the buffer).
+                var consumed = _inflate is null ? 0 : _inflate.BytesOut - buffer.Length;
                 // Stopped early to authorize: the rest is unexamined, so the next TryRead returns it.
                 pipe.Reader.AdvanceTo(buffer.Start, outcome == Outcome.Authorize ? buffer.Start : buffer.End);
-                _inflatedChunks?.DropBefore(_inflate!.BytesOut - buffer.Length);
+                _inflatedChunks?.DropBefore(consumed);
                 if (outcome == Outcome.Close)
                     return;
                 if (outcome == Outcome.Authorize)

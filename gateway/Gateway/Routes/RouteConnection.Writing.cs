@@ -308,13 +308,12 @@ internal sealed partial class RouteConnection
         if (_runBatch is not { } batch)
             return;
         _runBatch = null;
-        var passed = 0L;
         lock (Out.Gate)
         {
             // From a compressing member to one that compresses too: its chunks pass as they came.
             if (batch.Chunks is { } chunks && CompressesChunks(_compression))
             {
-                passed = chunks.CopyRun(batch.Source, batch.SourceOffset, _runStart, _runEnd, Out);
+                chunks.CopyRun(batch.Source, batch.SourceOffset, _runStart, _runEnd, Out);
             }
             else
             {
@@ -322,8 +321,6 @@ internal sealed partial class RouteConnection
                     Out.Write(segment.Span);
             }
         }
-        if (passed > 0)
-            _server.Metrics.CompressionPassed.Add(passed);
         CheckPending();
     }
 

@@ -40,18 +40,22 @@ internal sealed class S2ChunkLog : IS2ChunkObserver
             _chunks.Clear();
             _head = 0;
         }
+        else if (_head >= 64 && _head * 2 >= _chunks.Count)
+        {
+            // Reads that keep ending inside a chunk never empty the list: drop the forgotten front.
+            _chunks.RemoveRange(0, _head);
+            _head = 0;
+        }
     }
 
     /// <summary>
     /// Writes the decoded range [<paramref name="start"/>, <paramref name="end"/>) of
     /// <paramref name="source"/> (which begins at decoded offset <paramref name="sourceOffset"/>)
     /// into <paramref name="output"/> (under its gate): each compressed chunk the range covers
-    /// whole as the chunk itself, the rest as decoded bytes for the sender to compress. Returns the
-    /// bytes of the chunks passed.
+    /// whole as the chunk itself, the rest as decoded bytes for the sender to compress.
     /// </summary>
-    public long CopyRun(in ReadOnlySequence<byte> source, long sourceOffset, long start, long end, OutboundBuffer output)
+    public void CopyRun(in ReadOnlySequence<byte> source, long sourceOffset, long start, long end, OutboundBuffer output)
     {
-        var passed = 0L;
         var at = start;
         for (var i = _head; i < _chunks.Count; i++)
         {
@@ -63,11 +67,9 @@ internal sealed class S2ChunkLog : IS2ChunkObserver
                 continue; // only partly in the run
             CopyDecoded(source, at, chunkStart, output);
             output.WriteS2(chunk.Wire.AsSpan(0, chunk.WireLength), chunk.Length);
-            passed += chunk.WireLength;
             at = chunkStart + chunk.Length;
         }
         CopyDecoded(source, at, end, output);
-        return passed;
     }
 
     /// <summary>Gives every kept chunk back (the connection closed).</summary>

@@ -24,12 +24,14 @@ public sealed class S2PassThroughTests
         // The run starts inside the first chunk and covers the other two whole.
         var start = flushes[0].Length / 2;
         var end = decoded.Length;
-        var stream = Relay(log, decoded, start, end, out var output);
+        var stream = Relay(log, decoded, start, end, out var output, out var passed);
 
         Assert.Equal(decoded.AsSpan(start, end - start).ToArray(), Decode(stream));
         Assert.True(Contains(stream, wire[1].AsSpan(IdentifierLength)), "the second chunk is passed as it came");
         Assert.True(Contains(stream, wire[2].AsSpan(IdentifierLength)), "the third chunk is passed as it came");
         Assert.False(Contains(stream, wire[0].AsSpan(IdentifierLength)), "the first chunk is only partly in the run");
+        Assert.Equal(wire[1].Length + wire[2].Length - 2 * IdentifierLength, passed.Wire);
+        Assert.Equal(flushes[1].Length + flushes[2].Length, passed.Decoded);
         Assert.Equal(end - start, output.CompressedIn);
         Assert.Equal(stream.Length, output.CompressedOut);
         Assert.Equal(stream.Length, output.Pending);
@@ -63,10 +65,11 @@ public sealed class S2PassThroughTests
         var (decoded, log) = Inflate(wire.SelectMany(w => w).ToArray());
         log.DropBefore(decoded.Length);
 
-        var stream = Relay(log, decoded, 0, decoded.Length, out _);
+        var stream = Relay(log, decoded, 0, decoded.Length, out _, out var passed);
 
         Assert.Equal(decoded, Decode(stream));
         Assert.False(Contains(stream, wire[1].AsSpan(IdentifierLength)));
+        Assert.Equal(0, passed.Wire);
     }
 
     private const int IdentifierLength = 10;
@@ -95,23 +98,26 @@ public sealed class S2PassThroughTests
         return (decoded.WrittenSpan.ToArray(), log);
     }
 
-    private static byte[] Relay(S2ChunkLog log, byte[] decoded, int start, int end, out OutboundBuffer output)
+    private static byte[] Relay(S2ChunkLog log, byte[] decoded, int start, int end, out OutboundBuffer output, out PassedChunks passed)
     {
         output = new OutboundBuffer();
         lock (output.Gate)
             log.CopyRun(new ReadOnlySequence<byte>(decoded), 0, start, end, output);
-        return Send(output);
+        return Send(output, out passed);
     }
 
-    private static byte[] Send(OutboundBuffer output)
+    private static byte[] Send(OutboundBuffer output) => Send(output, out _);
+
+    private static byte[] Send(OutboundBuffer output, out PassedChunks passed)
     {
         List<ArraySegment<byte>> taken;
-        (HashSet<byte[]>?, long) s2;
+        PassedChunks s2;
         lock (output.Gate)
         {
             taken = output.TakeAll();
             s2 = output.TakeS2();
         }
+        passed = s2;
         var stream = output.Compress(taken, compressChunks: true, s2);
         var bytes = stream.SelectMany(segment => segment).ToArray();
         return bytes;
