@@ -19,6 +19,7 @@ internal sealed partial class RouteConnection
     private List<ArraySegment<byte>>? _plainBeforeSwitch;
     private S2StreamReader? _inflate;
     private S2ChunkLog? _inflatedChunks;
+    private bool _peerAlwaysCompresses;
 
     /// <summary>The negotiated mode this side writes ("off" when nothing was negotiated).</summary>
     public string Compression => _compression is { Compresses: true } c ? c.AnnouncedMode : CompressionModes.Off;
@@ -48,6 +49,9 @@ internal sealed partial class RouteConnection
             CloseAfterErr(error, $"the member asked for {error}");
             return Outcome.Close;
         }
+        // The member writes at its own mode, or at ours when it only accepts (nats-server's rule).
+        var peerWrites = info.Compression == CompressionModes.Accept ? decision.AnnouncedMode : info.Compression;
+        _peerAlwaysCompresses = peerWrites is CompressionModes.S2Fast or CompressionModes.S2Better or CompressionModes.S2Best;
         if (!decision.Compresses)
         {
             if (Solicited is not null && MayCompress)

@@ -83,7 +83,7 @@ internal sealed partial class RouteConnection
                     await compressed.Writer.FlushAsync(_closing.Token);
                     pipe.Reader.AdvanceTo(buffer.End);
                     _inflate = new S2StreamReader();
-                    _inflatedChunks = new S2ChunkLog();
+                    _inflatedChunks = new S2ChunkLog(storedMeansIncompressible: _peerAlwaysCompresses);
                     await InflateAsync(compressed, pipe);
                     unprocessed = true;
                     continue;

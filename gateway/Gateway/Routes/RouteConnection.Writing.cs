@@ -310,10 +310,10 @@ internal sealed partial class RouteConnection
         _runBatch = null;
         lock (Out.Gate)
         {
-            // From a compressing member to one that compresses too: its chunks pass as they came.
-            if (batch.Chunks is { } chunks && CompressesChunks(_compression))
+            // From one S2 link to another: chunks this link would also write so pass as they came.
+            if (batch.Chunks is { } chunks && _compression is { Compresses: true })
             {
-                chunks.CopyRun(batch.Source, batch.SourceOffset, _runStart, _runEnd, Out);
+                chunks.CopyRun(batch.Source, batch.SourceOffset, _runStart, _runEnd, Out, CompressesChunks(_compression));
             }
             else
             {

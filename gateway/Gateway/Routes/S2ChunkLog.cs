@@ -4,12 +4,18 @@ using Nats.OrleansRoutes.Protocol.Compression;
 namespace Nats.OrleansRoutes.Gateway.Routes;
 
 /// <summary>
-/// The compressed chunks a member sent, kept as they arrived while their decoded bytes wait in the
-/// reader's pipe. A run of ops relayed unchanged that covers a whole chunk gives a compressing
-/// member that chunk as it is (<see cref="CopyRun"/>): the hub still decodes every byte to route it,
-/// but it does not compress it again. Offsets count decoded bytes since compression began.
+/// The data chunks a member sent, kept as they arrived while their decoded bytes wait in the
+/// reader's pipe. A run of ops relayed unchanged that covers a whole chunk gives another member
+/// with a compressed link that chunk as it is (<see cref="CopyRun"/>): the hub still decodes every
+/// byte to route it, but it does not compress (or try to compress) it again. Offsets count decoded
+/// bytes since compression began.
 /// </summary>
-internal sealed class S2ChunkLog : IS2ChunkObserver
+/// <param name="storedMeansIncompressible">
+/// The member always compresses (s2_fast, s2_better, s2_best), so a chunk it stored did not
+/// shrink and goes stored to a compressing member too. From an s2_auto or s2_uncompressed member a
+/// stored chunk may only mean a short RTT, so only members whose link stores chunks get it as is.
+/// </param>
+internal sealed class S2ChunkLog(bool storedMeansIncompressible) : IS2ChunkObserver
 {
     private readonly List<Chunk> _chunks = [];
     private int _head;
@@ -19,12 +25,10 @@ internal sealed class S2ChunkLog : IS2ChunkObserver
     {
         var start = _decoded;
         _decoded += decodedLength;
-        if (!compressed)
-            return; // a stored chunk saves nothing; a compressing member gets its bytes compressed anew
         var length = (int)wire.Length;
         var copy = ArrayPool<byte>.Shared.Rent(length);
         wire.CopyTo(copy);
-        _chunks.Add(new Chunk(start, decodedLength, copy, length));
+        _chunks.Add(new Chunk(start, decodedLength, copy, length, compressed));
     }
 
     /// <summary>Forgets the chunks whose decoded bytes all lie before <paramref name="consumed"/> (the reader moved past them).</summary>
@@ -51,10 +55,12 @@ internal sealed class S2ChunkLog : IS2ChunkObserver
     /// <summary>
     /// Writes the decoded range [<paramref name="start"/>, <paramref name="end"/>) of
     /// <paramref name="source"/> (which begins at decoded offset <paramref name="sourceOffset"/>)
-    /// into <paramref name="output"/> (under its gate): each compressed chunk the range covers
-    /// whole as the chunk itself, the rest as decoded bytes for the sender to compress.
+    /// into <paramref name="output"/> (under its gate), for a member whose link is S2:
+    /// each chunk the range covers whole that this link would also write so (compressed when
+    /// <paramref name="compresses"/>, stored as above) as the chunk itself, the rest as decoded
+    /// bytes for the sender to frame.
     /// </summary>
-    public void CopyRun(in ReadOnlySequence<byte> source, long sourceOffset, long start, long end, OutboundBuffer output)
+    public void CopyRun(in ReadOnlySequence<byte> source, long sourceOffset, long start, long end, OutboundBuffer output, bool compresses)
     {
         var at = start;
         for (var i = _head; i < _chunks.Count; i++)
@@ -65,6 +71,8 @@ internal sealed class S2ChunkLog : IS2ChunkObserver
                 break;
             if (chunkStart < at || chunkStart + chunk.Length > end)
                 continue; // only partly in the run
+            if (chunk.Compressed ? !compresses : compresses && !storedMeansIncompressible)
+                continue;
             CopyDecoded(source, at, chunkStart, output);
             output.WriteS2(chunk.Wire.AsSpan(0, chunk.WireLength), chunk.Length);
             at = chunkStart + chunk.Length;
@@ -83,7 +91,7 @@ internal sealed class S2ChunkLog : IS2ChunkObserver
             output.Write(segment.Span);
     }
 
-    private readonly record struct Chunk(long Start, int Length, byte[] Wire, int WireLength)
+    private readonly record struct Chunk(long Start, int Length, byte[] Wire, int WireLength, bool Compressed)
     {
         public long End => Start + Length;
     }

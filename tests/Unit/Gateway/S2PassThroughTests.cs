@@ -72,6 +72,36 @@ public sealed class S2PassThroughTests
         Assert.Equal(0, passed.Wire);
     }
 
+    [Theory]
+    [InlineData(true, true, true)] // an s2_fast member stored it: it did not shrink, so it goes stored
+    [InlineData(false, true, false)] // an s2_auto member may have stored it for its short RTT: compress it
+    [InlineData(false, false, true)] // a link that stores chunks takes a stored chunk as it is
+    public void A_stored_chunk_passes_when_the_link_would_store_it_too(bool senderAlwaysCompresses, bool linkCompresses, bool passes)
+    {
+        var plain = Encoding.ASCII.GetBytes(Ops("s", 40));
+        var wire = Stream(plain, compress: false);
+        var (decoded, log) = Inflate(wire, senderAlwaysCompresses);
+
+        var stream = Relay(log, decoded, 0, decoded.Length, out _, out var passed, linkCompresses);
+
+        Assert.Equal(plain, Decode(stream));
+        Assert.Equal(passes, Contains(stream, wire.AsSpan(IdentifierLength)));
+        Assert.Equal(passes ? wire.Length - IdentifierLength : 0, passed.Wire);
+    }
+
+    [Fact]
+    public void A_compressed_chunk_is_not_passed_to_a_link_that_stores_chunks()
+    {
+        var plain = Encoding.ASCII.GetBytes(Ops("c", 40));
+        var wire = Stream(plain);
+        var (decoded, log) = Inflate(wire);
+
+        var stream = Relay(log, decoded, 0, decoded.Length, out _, out var passed, compresses: false);
+
+        Assert.Equal(plain, Decode(stream));
+        Assert.Equal(0, passed.Wire);
+    }
+
     private const int IdentifierLength = 10;
 
     private static string Ops(string subject, int count) =>
@@ -81,16 +111,16 @@ public sealed class S2PassThroughTests
             return $"RMSG $G {subject}.{i % 3} {payload.Length}\r\n{payload}\r\n";
         }));
 
-    private static byte[] Stream(byte[] plain)
+    private static byte[] Stream(byte[] plain, bool compress = true)
     {
         var writer = new ArrayBufferWriter<byte>();
-        S2StreamWriter.Write(new ReadOnlySequence<byte>(plain), writer, compress: true);
+        S2StreamWriter.Write(new ReadOnlySequence<byte>(plain), writer, compress);
         return writer.WrittenSpan.ToArray();
     }
 
-    private static (byte[] Decoded, S2ChunkLog Log) Inflate(byte[] wire)
+    private static (byte[] Decoded, S2ChunkLog Log) Inflate(byte[] wire, bool storedMeansIncompressible = true)
     {
-        var log = new S2ChunkLog();
+        var log = new S2ChunkLog(storedMeansIncompressible);
         var decoded = new ArrayBufferWriter<byte>();
         var input = new ReadOnlySequence<byte>(wire);
         new S2StreamReader().Read(ref input, decoded, log);
@@ -98,17 +128,18 @@ public sealed class S2PassThroughTests
         return (decoded.WrittenSpan.ToArray(), log);
     }
 
-    private static byte[] Relay(S2ChunkLog log, byte[] decoded, int start, int end, out OutboundBuffer output, out PassedChunks passed)
+    private static byte[] Relay(S2ChunkLog log, byte[] decoded, int start, int end, out OutboundBuffer output, out PassedChunks passed,
+        bool compresses = true)
     {
         output = new OutboundBuffer();
         lock (output.Gate)
-            log.CopyRun(new ReadOnlySequence<byte>(decoded), 0, start, end, output);
-        return Send(output, out passed);
+            log.CopyRun(new ReadOnlySequence<byte>(decoded), 0, start, end, output, compresses);
+        return Send(output, out passed, compresses);
     }
 
     private static byte[] Send(OutboundBuffer output) => Send(output, out _);
 
-    private static byte[] Send(OutboundBuffer output, out PassedChunks passed)
+    private static byte[] Send(OutboundBuffer output, out PassedChunks passed, bool compresses = true)
     {
         List<ArraySegment<byte>> taken;
         PassedChunks s2;
@@ -118,7 +149,7 @@ public sealed class S2PassThroughTests
             s2 = output.TakeS2();
         }
         passed = s2;
-        var stream = output.Compress(taken, compressChunks: true, s2);
+        var stream = output.Compress(taken, compresses, s2);
         var bytes = stream.SelectMany(segment => segment).ToArray();
         return bytes;
     }
