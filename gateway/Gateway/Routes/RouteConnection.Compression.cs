@@ -49,9 +49,8 @@ internal sealed partial class RouteConnection
             CloseAfterErr(error, $"the member asked for {error}");
             return Outcome.Close;
         }
-        // The member writes at its own mode, or at ours when it only accepts (nats-server's rule).
-        var peerWrites = info.Compression == CompressionModes.Accept ? decision.AnnouncedMode : info.Compression;
-        _peerAlwaysCompresses = peerWrites is CompressionModes.S2Fast or CompressionModes.S2Better or CompressionModes.S2Best;
+        // The member decides as this side does, from its mode and the one we announce.
+        _peerAlwaysCompresses = decision.Compresses && CompressionNegotiation.PeerAlwaysCompresses(info.Compression, decision.AnnouncedMode);
         if (!decision.Compresses)
         {
             if (Solicited is not null && MayCompress)

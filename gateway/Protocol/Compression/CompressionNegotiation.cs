@@ -57,6 +57,14 @@ public static class CompressionNegotiation
     }
 
     /// <summary>
+    /// Whether a peer that announced <paramref name="peerMode"/> to a side that announced
+    /// <paramref name="ownMode"/> writes compressed chunks whatever its RTT (s2_fast, s2_better,
+    /// s2_best after its own decision), so that a chunk it stored is one that did not shrink.
+    /// </summary>
+    public static bool PeerAlwaysCompresses(string? peerMode, string ownMode) =>
+        peerMode is not null && Decide(peerMode, ownMode).Outbound == OutboundCompression.Compressed;
+
+    /// <summary>
     /// For s2_auto: whether to compress at the measured <paramref name="rtt"/>. At or below the first
     /// threshold chunks are stored; above, compressed (every compressing level is one encoder here).
     /// Before the first RTT measurement, compressed, as nats-server's first flush is. A first

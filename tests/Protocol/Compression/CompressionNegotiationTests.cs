@@ -33,6 +33,19 @@ public sealed class CompressionNegotiationTests
         Assert.Equal((compresses, announced), (decision.Compresses, decision.AnnouncedMode));
     }
 
+    [Theory]
+    [InlineData("s2_fast", "s2_auto", true)]
+    [InlineData("s2_best", "accept", true)]
+    [InlineData("accept", "s2_auto", true)] // an accepting server turns the other side's s2_auto into s2_fast
+    [InlineData("accept", "s2_better", true)]
+    [InlineData("accept", "s2_uncompressed", false)]
+    [InlineData("s2_auto", "s2_fast", false)] // stores chunks while its RTT is short
+    [InlineData("s2_uncompressed", "s2_fast", false)]
+    [InlineData("off", "s2_fast", false)]
+    [InlineData(null, "s2_fast", false)]
+    public void A_peer_always_compresses_only_at_a_fixed_compressing_level(string? peer, string own, bool always) =>
+        Assert.Equal(always, CompressionNegotiation.PeerAlwaysCompresses(peer, own));
+
     [Fact]
     public void An_unknown_mode_is_refused_with_nats_servers_error()
     {
