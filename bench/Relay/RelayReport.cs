@@ -31,7 +31,7 @@ internal static class RelayReport
             text.Append(c, $" {gatewaySetup} / {directSetup} |");
         if (gatewaySetup is not null && l4Setup is not null)
             text.Append(c, $" {gatewaySetup} / haproxy |");
-        text.AppendLine(wire ? " gateway CPU | gateway → B on the wire | runs (msg/s) |" : " gateway CPU | runs (msg/s) |");
+        text.AppendLine(wire ? " gateway CPU | CPU s per million msgs | gateway → B on the wire | runs (msg/s) |" : " gateway CPU | CPU s per million msgs | runs (msg/s) |");
         text.Append("|---|");
         foreach (var _ in setups)
             text.Append("---:|");
@@ -39,7 +39,7 @@ internal static class RelayReport
             text.Append("---:|");
         if (gatewaySetup is not null && l4Setup is not null)
             text.Append("---:|");
-        text.AppendLine(wire ? "---:|---:|---|" : "---:|---|");
+        text.AppendLine(wire ? "---:|---|---:|---|" : "---:|---|---|");
         foreach (var size in throughput.Select(r => r.Size).Distinct().Order())
         {
             var medians = setups.ToDictionary(s => s, s => Median(throughput.Where(r => r.Setup == s && r.Size == size).Select(r => r.MessagesPerSecond)));
@@ -52,6 +52,10 @@ internal static class RelayReport
                 text.Append(c, $" {medians[gatewaySetup] / medians[l4Setup]:0.00}× |");
             var cpu = Median(throughput.Where(r => r.Setup == gatewaySetup && r.Size == size).Select(r => r.MiddleCpuPercent));
             text.Append(c, $" {cpu:0}% |");
+            // What each relay in the middle spends per message: the median over runs of CPU share / rate.
+            var middles = setups.Where(s => s == gatewaySetup || s == l4Setup).Select(s => string.Create(c,
+                $"{s} {Median(throughput.Where(r => r.Setup == s && r.Size == size).Select(r => r.MiddleCpuPercent / 100 / r.MessagesPerSecond * 1e6)):0.00}"));
+            text.Append(' ').Append(string.Join(", ", middles)).Append(" |");
             if (wire)
             {
                 var perMessage = Median(throughput.Where(r => r.Setup == gatewaySetup && r.Size == size && r.WireBytesPerMessage is not null)
