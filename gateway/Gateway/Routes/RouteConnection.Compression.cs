@@ -68,6 +68,7 @@ internal sealed partial class RouteConnection
                 WriteInfo(decision.AnnouncedMode);
             _plainBeforeSwitch = Out.TakeAll();
             _compression = decision;
+            _server.S2LinkOpened(); // after the decision is visible, so Close counts it down
             if (Solicited is null)
                 WriteInfo(decision.AnnouncedMode);
         }

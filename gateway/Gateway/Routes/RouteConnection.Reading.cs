@@ -83,7 +83,8 @@ internal sealed partial class RouteConnection
                     await compressed.Writer.FlushAsync(_closing.Token);
                     pipe.Reader.AdvanceTo(buffer.End);
                     _inflate = new S2StreamReader();
-                    _inflatedChunks = new S2ChunkLog(storedMeansIncompressible: _peerAlwaysCompresses);
+                    // Kept only while another member's link is S2 too: nobody else could take them.
+                    _inflatedChunks = new S2ChunkLog(storedMeansIncompressible: _peerAlwaysCompresses, wanted: () => _server.S2Links > 1);
                     await InflateAsync(compressed, pipe);
                     unprocessed = true;
                     continue;

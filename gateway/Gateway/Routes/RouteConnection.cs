@@ -212,6 +212,8 @@ internal sealed partial class RouteConnection : IAsyncDisposable
             State = RouteState.Closed;
             _closeReason = reason;
             _closing.Cancel();
+            if (_compression is { Compresses: true })
+                _server.S2LinkClosed();
             if (UrlRoute is not null)
                 ClusterHub.UrlRouteClosed(this);
             else if (registered)

@@ -15,7 +15,8 @@ namespace Nats.OrleansRoutes.Gateway.Routes;
 /// shrink and goes stored to a compressing member too. From an s2_auto or s2_uncompressed member a
 /// stored chunk may only mean a short RTT, so only members whose link stores chunks get it as is.
 /// </param>
-internal sealed class S2ChunkLog(bool storedMeansIncompressible) : IS2ChunkObserver
+/// <param name="wanted">Whether any other link could take a chunk now; when not, chunks are not kept (no copy).</param>
+internal sealed class S2ChunkLog(bool storedMeansIncompressible, Func<bool> wanted) : IS2ChunkObserver
 {
     private readonly List<Chunk> _chunks = [];
     private int _head;
@@ -25,6 +26,8 @@ internal sealed class S2ChunkLog(bool storedMeansIncompressible) : IS2ChunkObser
     {
         var start = _decoded;
         _decoded += decodedLength;
+        if (!wanted())
+            return; // its bytes are relayed decoded, as any chunk not kept
         var length = (int)wire.Length;
         var copy = ArrayPool<byte>.Shared.Rent(length);
         wire.CopyTo(copy);

@@ -107,6 +107,15 @@ internal sealed partial class ClusterServer : IAsyncDisposable
 
     public ClusterHub Hub { get; }
 
+    private int _s2Links;
+
+    /// <summary>Connections of this cluster that negotiated S2; chunks a member sends are kept to pass on only while another one exists.</summary>
+    public int S2Links => Volatile.Read(ref _s2Links);
+
+    public void S2LinkOpened() => Interlocked.Increment(ref _s2Links);
+
+    public void S2LinkClosed() => Interlocked.Decrement(ref _s2Links);
+
     public ClusterSpec Spec => _spec;
 
     /// <summary>This cluster's keepalive and write deadline; a spec update applies to open connections at their next tick.</summary>

@@ -102,6 +102,19 @@ public sealed class S2PassThroughTests
         Assert.Equal(0, passed.Wire);
     }
 
+    [Fact]
+    public void Chunks_read_while_no_other_link_is_s2_are_not_kept()
+    {
+        var plain = Encoding.ASCII.GetBytes(Ops("n", 40));
+        var wire = Stream(plain);
+        var (decoded, log) = Inflate(wire, wanted: false);
+
+        var stream = Relay(log, decoded, 0, decoded.Length, out _, out var passed);
+
+        Assert.Equal(plain, Decode(stream));
+        Assert.Equal(0, passed.Wire);
+    }
+
     private const int IdentifierLength = 10;
 
     private static string Ops(string subject, int count) =>
@@ -118,9 +131,9 @@ public sealed class S2PassThroughTests
         return writer.WrittenSpan.ToArray();
     }
 
-    private static (byte[] Decoded, S2ChunkLog Log) Inflate(byte[] wire, bool storedMeansIncompressible = true)
+    private static (byte[] Decoded, S2ChunkLog Log) Inflate(byte[] wire, bool storedMeansIncompressible = true, bool wanted = true)
     {
-        var log = new S2ChunkLog(storedMeansIncompressible);
+        var log = new S2ChunkLog(storedMeansIncompressible, () => wanted);
         var decoded = new ArrayBufferWriter<byte>();
         var input = new ReadOnlySequence<byte>(wire);
         new S2StreamReader().Read(ref input, decoded, log);
