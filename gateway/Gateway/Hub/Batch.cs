@@ -15,16 +15,14 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
 {
     private readonly List<RouteConnection> _touched = [];
     private long _batchLength;
-    private long _opStart;
-    private long _opEnd;
 
     /// <summary>The bytes the reader is processing; ops relayed unchanged are copied from here (<see cref="Bytes"/>).</summary>
     public ReadOnlySequence<byte> Source { get; private set; }
 
     /// <summary>Where the op being relayed starts and ends in <see cref="Source"/>.</summary>
-    public long OpStart => _opStart;
+    public long OpStart { get; private set; }
 
-    public long OpEnd => _opEnd;
+    public long OpEnd { get; private set; }
 
     /// <summary>The compressed chunks <see cref="Source"/> was decoded from, when the member compresses.</summary>
     public S2ChunkLog? Chunks { get; private set; }
@@ -44,8 +42,8 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
     /// <summary>The reader parsed an op: what is left of <see cref="Source"/> before and after it.</summary>
     public void OpParsed(long remainingBefore, long remainingAfter)
     {
-        _opStart = _batchLength - remainingBefore;
-        _opEnd = _batchLength - remainingAfter;
+        OpStart = _batchLength - remainingBefore;
+        OpEnd = _batchLength - remainingAfter;
     }
 
     /// <summary>Bytes of <see cref="Source"/>, valid until the reader advances past them (after <see cref="Flush"/>).</summary>

@@ -77,28 +77,19 @@ internal sealed partial class OutboundBuffer
         var total = 0L;
         var plain = 0L;
         var runStart = 0;
-        for (var i = 0; i <= taken.Count; i++)
+        for (var i = 0; i < taken.Count; i++)
         {
-            var passed = i < taken.Count && s2.Segments?.Contains(taken[i].Array!) == true;
-            if (i == taken.Count || passed)
-            {
-                if (i > runStart)
-                    S2StreamWriter.WriteChunks(Sequence(taken, runStart, i - runStart), stream, compressChunks);
-                if (passed)
-                    stream.Append(taken[i]); // the stream owns it now
-                runStart = i + 1;
-            }
-            if (i == taken.Count)
-                break;
             total += taken[i].Count;
-            if (!passed)
+            if (s2.Segments?.Contains(taken[i].Array!) != true)
+            {
                 plain += taken[i].Count;
+                continue;
+            }
+            CompressRun(runStart, i);
+            stream.Append(taken[i]); // the stream owns it now
+            runStart = i + 1;
         }
-        foreach (var segment in taken)
-        {
-            if (s2.Segments?.Contains(segment.Array!) != true)
-                Return(segment.Array!);
-        }
+        CompressRun(runStart, taken.Count);
         taken.Clear();
         lock (Gate)
             _spare ??= taken;
@@ -106,6 +97,16 @@ internal sealed partial class OutboundBuffer
         Interlocked.Add(ref _compressedOut, stream.Written);
         Interlocked.Add(ref _sent, total - stream.Written); // Pending now counts the stream's bytes instead of the taken ones
         return stream.Finish();
+
+        // The plain segments [from, to) become chunks of the stream and go back to the pool.
+        void CompressRun(int from, int to)
+        {
+            if (to == from)
+                return;
+            S2StreamWriter.WriteChunks(Sequence(taken, from, to - from), stream, compressChunks);
+            for (var i = from; i < to; i++)
+                Return(taken[i].Array!);
+        }
     }
 
     private static ReadOnlySequence<byte> Sequence(List<ArraySegment<byte>> segments, int start, int count)

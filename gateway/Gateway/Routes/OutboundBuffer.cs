@@ -57,6 +57,13 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
         return _current.AsMemory(_used);
     }
 
+    /// <summary>Appends bytes that may span segments (call under <see cref="Gate"/>).</summary>
+    public void Write(in ReadOnlySequence<byte> bytes)
+    {
+        foreach (var segment in bytes)
+            this.Write(segment.Span);
+    }
+
     public void Advance(int count)
     {
         _used += count;

@@ -317,8 +317,7 @@ internal sealed partial class RouteConnection
             }
             else
             {
-                foreach (var segment in batch.Bytes(_runStart, _runEnd))
-                    Out.Write(segment.Span);
+                Out.Write(batch.Bytes(_runStart, _runEnd));
             }
         }
         CheckPending();

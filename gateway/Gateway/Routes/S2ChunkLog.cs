@@ -90,8 +90,7 @@ internal sealed class S2ChunkLog(bool storedMeansIncompressible, Func<bool> want
     {
         if (end <= start)
             return;
-        foreach (var segment in source.Slice(start, end - start))
-            output.Write(segment.Span);
+        output.Write(source.Slice(start, end - start));
     }
 
     private readonly record struct Chunk(long Start, int Length, byte[] Wire, int WireLength, bool Compressed)
