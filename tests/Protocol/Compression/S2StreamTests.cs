@@ -124,22 +124,22 @@ public sealed class S2StreamTests
     [Fact]
     public void Copies_of_every_short_offset_decode_with_and_without_room_after_them()
     {
-        // The decoder moves 8 bytes at a time when the copy does not overlap itself closer than
-        // that and the block has room after it; this walks both sides of each condition.
-        for (var offset = 1; offset <= 20; offset++)
+        // The decoder moves 16 or 8 bytes at a time when the copy does not overlap itself closer
+        // than that and the block has room after it; this walks both sides of each condition.
+        for (var offset = 1; offset <= 40; offset++)
         {
             for (var length = 1; length <= 64; length++)
             {
-                foreach (var tail in new[] { 0, 3, 20 })
+                foreach (var tail in new[] { 0, 3, 7, 8, 15, 16, 20 })
                 {
-                    var literal = Enumerable.Range(0, 20).Select(i => (byte)('A' + i)).ToArray();
+                    var literal = Enumerable.Range(0, 40).Select(i => (byte)('A' + i)).ToArray();
                     var expected = new List<byte>(literal);
                     for (var i = 0; i < length; i++)
                         expected.Add(expected[^offset]);
                     var after = Enumerable.Range(0, tail).Select(i => (byte)('a' + i)).ToArray();
                     expected.AddRange(after);
                     var block = new List<byte>(Uvarint(expected.Count));
-                    block.AddRange([(19 << 2) | 0, .. literal]);
+                    block.AddRange([(39 << 2) | 0, .. literal]);
                     block.AddRange([(byte)(((length - 1) << 2) | 2), (byte)offset, 0]);
                     if (tail > 0)
                         block.AddRange([(byte)((tail - 1) << 2), .. after]);
