@@ -28,6 +28,8 @@ public sealed class GatewayMetrics : IDisposable
             description: "Bytes of compressed routes, by direction (in, out) and form (wire: S2 as sent or received; plain: before S2 or after decoding)");
         CompressionPassed = _meter.CreateCounter<long>("natsroutes.gateway.compression.passed", unit: "By",
             description: "S2 bytes a member sent that went to another compressing member unchanged, without being compressed again (part of the out wire bytes)");
+        SentUncopied = _meter.CreateCounter<long>("natsroutes.gateway.relay.sent_uncopied", unit: "By",
+            description: "Bytes of ops relayed unchanged that went from the reading connection's buffer to the socket without a copy");
         RouteDials = _meter.CreateCounter<long>("natsroutes.gateway.route.dials", description: "Attempts to dial a spec route, by result (connected, failed)");
     }
 
@@ -46,6 +48,7 @@ public sealed class GatewayMetrics : IDisposable
     public Counter<long> RouteDials { get; }
     public Counter<long> CompressionBytes { get; }
     public Counter<long> CompressionPassed { get; }
+    public Counter<long> SentUncopied { get; }
 
     /// <summary>Gauges read at scrape time from the gateway's state.</summary>
     public void Observe(Func<int> clustersServed, Func<int> connectionsOpen, Func<int> members, Func<int> handshakes)

@@ -102,7 +102,7 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
         foreach (var connection in _touched)
         {
             connection.TouchedInBatch = false;
-            connection.FlushRun();
+            connection.FlushRun(atBatchEnd: true);
             if (connection.Out.Pending > worst)
             {
                 worst = connection.Out.Pending;
@@ -113,11 +113,24 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
         Chunks = null;
     }
 
-    /// <summary>After the hub's lock is released: every connection written to sends now (or its writer loop does).</summary>
+    /// <summary>
+    /// After the hub's lock is released, before the reader lets go of <see cref="Source"/>: every
+    /// connection written to sends now (or its writer loop does), and copies what it borrowed of
+    /// the reader's bytes and did not send.
+    /// </summary>
     public void Send()
     {
         foreach (var connection in _touched)
-            connection.SendNow();
+        {
+            try
+            {
+                connection.SendNow(this);
+            }
+            finally
+            {
+                connection.Out.Settle(this);
+            }
+        }
         _touched.Clear();
     }
 }

@@ -98,11 +98,16 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
         _currentIsS2 = false;
     }
 
-    /// <summary>Takes everything written so far (call under <see cref="Gate"/>); return the arrays with <see cref="Release"/>.</summary>
-    public List<ArraySegment<byte>> TakeAll()
+    /// <summary>
+    /// Takes everything written so far (call under <see cref="Gate"/>); return the arrays with
+    /// <see cref="Release"/>. Bytes borrowed from a reader are copied unless <paramref name="lender"/>
+    /// is that reader, sending inline (it hands the list back with <see cref="ReleaseSent"/>).
+    /// </summary>
+    public List<ArraySegment<byte>> TakeAll(object? lender = null)
     {
         if (_current is not null && _used > 0)
             Seal();
+        HandOverBorrowed(lender);
         var taken = _filled;
         _filled = _spare ?? []; // two lists take turns: the writer hands the sent one back in Release
         _spare = null;
@@ -110,15 +115,21 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
     }
 
     /// <summary>Gives sent segments back to the pool and lowers <see cref="Pending"/>.</summary>
-    public void Release(List<ArraySegment<byte>> sent)
+    public void Release(List<ArraySegment<byte>> sent) => GiveBack(sent, inlineSender: false);
+
+    /// <summary>As <see cref="Release"/>; <paramref name="inlineSender"/>: called by the reader that sent inline, whose list may hold bytes it lent (not ours to return).</summary>
+    private void GiveBack(List<ArraySegment<byte>> sent, bool inlineSender)
     {
         long bytes = 0;
         foreach (var segment in sent)
         {
             bytes += segment.Count;
-            Return(segment.Array!);
+            if (!(inlineSender && IsLent(segment)))
+                Return(segment.Array!);
         }
         sent.Clear();
+        if (inlineSender)
+            _lent.Clear();
         lock (Gate)
             _spare ??= sent;
         LowerPending(bytes);
@@ -156,18 +167,21 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
     }
 
     /// <summary>
-    /// After a send that may have been partial: returns the segments sent in full, trims the one
+    /// After an inline send that may have been partial: returns the segments sent in full, trims the one
     /// sent in part, and lowers <see cref="Pending"/> by <paramref name="sentBytes"/>. True when
-    /// everything was sent (the list is then handed back as in <see cref="Release"/>).
+    /// everything was sent (the list is then handed back as in <see cref="Release"/>); otherwise
+    /// what is left holds nothing borrowed, for the writer loop. <paramref name="sentUncopied"/>:
+    /// the bytes sent straight from a reader's buffer.
     /// </summary>
-    public bool ReleaseSent(List<ArraySegment<byte>> segments, int sentBytes)
+    public bool ReleaseSent(List<ArraySegment<byte>> segments, int sentBytes, out int sentUncopied)
     {
+        sentUncopied = _lent.Count == 0 ? 0 : LentBytesSent(segments, sentBytes);
         var total = 0L;
         foreach (var segment in segments)
             total += segment.Count;
         if (sentBytes >= total)
         {
-            Release(segments);
+            GiveBack(segments, inlineSender: true);
             return true;
         }
         var left = sentBytes;
@@ -175,12 +189,14 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
         while (done < segments.Count && segments[done].Count <= left)
         {
             left -= segments[done].Count;
-            Return(segments[done].Array!);
+            if (!IsLent(segments[done]))
+                Return(segments[done].Array!);
             done++;
         }
         segments.RemoveRange(0, done);
         if (left > 0)
             segments[0] = segments[0].Slice(left);
+        CopyLent(segments);
         LowerPending(sentBytes);
         return false;
     }

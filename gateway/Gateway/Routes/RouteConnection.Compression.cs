@@ -89,7 +89,7 @@ internal sealed partial class RouteConnection
     }
 
     /// <summary>What the sender sends next: bytes written before the switch as they are, later ones as one S2 stream.</summary>
-    private List<ArraySegment<byte>> TakeForSend()
+    private List<ArraySegment<byte>> TakeForSend(Hub.Batch? lender = null)
     {
         List<ArraySegment<byte>> segments;
         PassedChunks s2;
@@ -103,7 +103,7 @@ internal sealed partial class RouteConnection
                     return plain;
                 Out.Release(plain);
             }
-            segments = Out.TakeAll();
+            segments = Out.TakeAll(lender);
             s2 = Out.TakeS2();
             compression = _compression;
         }

@@ -72,8 +72,16 @@ internal sealed partial class RouteConnection
                 if (!pipe.Reader.TryRead(out var result))
                     continue;
                 var buffer = result.Buffer;
-                var outcome = Process(ref buffer);
-                _batch.Send();
+                Outcome outcome;
+                try
+                {
+                    outcome = Process(ref buffer);
+                }
+                finally
+                {
+                    // Before the buffer is let go, even after a fault: targets may hold its bytes by reference.
+                    _batch.Send();
+                }
                 var rest = !buffer.IsEmpty;
                 if (outcome == Outcome.Compress)
                 {

@@ -26,6 +26,9 @@ internal sealed partial class RouteConnection
     private long _writeStartedAt;
     private int _slowConsumer;
 
+    /// <summary>Shorter runs are copied: below this a copy costs less than a segment of its own in the send.</summary>
+    private const int BorrowAtLeast = 8 * 1024;
+
     // The run of ops relayed unchanged from one reader's batch: a range of its bytes, not yet copied.
     private Batch? _runBatch;
     private long _runStart;
@@ -41,8 +44,9 @@ internal sealed partial class RouteConnection
     /// <summary>
     /// Called by a reader after its batch (outside the hub's lock): sends what is buffered now,
     /// without blocking, if nobody else is sending; leaves the rest to the writer loop.
+    /// <paramref name="lender"/> is the reader's batch, whose bytes it may send without a copy.
     /// </summary>
-    public void SendNow()
+    public void SendNow(Batch? lender = null)
     {
         if (_stream is not NetworkStream || Volatile.Read(ref _closeAfterSend) is not null
             || Interlocked.CompareExchange(ref _sending, InlineSending, Idle) != Idle)
@@ -52,13 +56,16 @@ internal sealed partial class RouteConnection
         }
         try
         {
-            var segments = TakeForSend();
+            var segments = TakeForSend(lender);
             if (segments.Count > 0)
             {
                 var sent = _socket.Send(segments, SocketFlags.None, out var error);
                 if (error is not (SocketError.Success or SocketError.WouldBlock))
                     throw new SocketException((int)error);
-                if (!Out.ReleaseSent(segments, Math.Max(sent, 0)))
+                var done = Out.ReleaseSent(segments, Math.Max(sent, 0), out var uncopied);
+                if (uncopied > 0)
+                    _server.Metrics.SentUncopied.Add(uncopied);
+                if (!done)
                 {
                     // The socket is full: the writer loop takes over what is left.
                     _unsent = segments;
@@ -303,7 +310,11 @@ internal sealed partial class RouteConnection
     /// (under the hub's lock): at the end of the reader's batch, or before anything else is written
     /// here, so the member sees every op in the order it was relayed.
     /// </summary>
-    public void FlushRun()
+    /// <param name="atBatchEnd">
+    /// The reader sends next, inline, before it lets go of its buffer: a long run on a plain TCP
+    /// link is then sent from that buffer, not copied (see <see cref="OutboundBuffer.Borrow"/>).
+    /// </param>
+    public void FlushRun(bool atBatchEnd = false)
     {
         if (_runBatch is not { } batch)
             return;
@@ -314,6 +325,10 @@ internal sealed partial class RouteConnection
             if (batch.Chunks is { } chunks && _compression is { Compresses: true })
             {
                 chunks.CopyRun(batch.Source, batch.SourceOffset, _runStart, _runEnd, Out, CompressesChunks(_compression));
+            }
+            else if (atBatchEnd && _runEnd - _runStart >= BorrowAtLeast && _compression is null && _stream is NetworkStream && Out.CanBorrow(batch))
+            {
+                Out.Borrow(batch.Bytes(_runStart, _runEnd), batch);
             }
             else
             {

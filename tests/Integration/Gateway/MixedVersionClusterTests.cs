@@ -99,6 +99,28 @@ public sealed class MixedVersionClusterTests(MixedVersionCluster cluster) : ICla
     }
 
     [Fact]
+    public async Task Large_messages_sent_from_the_read_buffer_arrive_intact_and_in_order()
+    {
+        // Runs of 8 KiB and more go from the reader's buffer to the socket without a copy, and what
+        // the socket does not take is copied before the reader reads on: every byte must survive.
+        const int count = 300;
+        var clients = await ClientsAsync();
+        var publisher = clients[2];
+        var subscriber = await clients[1].SubscribeAsync("bulk.>");
+        await InterestProbe.WaitAsync(clients[1], publisher);
+        var before = await cluster.Deployment.MetricAsync("natsroutes_gateway_relay_sent_uncopied_bytes_total");
+
+        static string Payload(int seq) => $"{seq}:" + new string((char)('a' + seq % 26), 20_000) + $":{seq}";
+        for (var seq = 0; seq < count; seq++)
+            await publisher.PublishAsync($"bulk.{seq % 7}", Payload(seq));
+
+        var received = await subscriber.CollectAsync(count, Wait);
+        Assert.Equal(Enumerable.Range(0, count).Select(Payload), received.Select(m => m.Text));
+        Assert.True(await cluster.Deployment.MetricAsync("natsroutes_gateway_relay_sent_uncopied_bytes_total") > before,
+            "some runs went out from the read buffer");
+    }
+
+    [Fact]
     public async Task A_queue_group_across_all_members_gets_each_message_exactly_once()
     {
         const int perPublisher = 150;
