@@ -23,6 +23,9 @@ internal abstract class RelaySetup : IAsyncDisposable
     /// <summary>The process in the middle (the gateway, haproxy), if any.</summary>
     public virtual int? MiddlePid => null;
 
+    /// <summary>Whether the members' routes are S2-compressed.</summary>
+    public virtual bool Compressed => false;
+
     /// <summary>S2 bytes the middle process has written so far (the gateway's counter), when it compresses.</summary>
     public virtual Task<double?> WireBytesOutAsync() => Task.FromResult<double?>(null);
 
@@ -82,6 +85,8 @@ internal abstract class RelaySetup : IAsyncDisposable
 internal sealed class DirectSetup(string? compression) : RelaySetup
 {
     public override string Name => compression is null ? "direct" : "direct-s2";
+
+    public override bool Compressed => compression is not null;
 
     public override async Task StartAsync()
     {
@@ -158,6 +163,8 @@ internal sealed class GatewaySetup(string? compression) : RelaySetup
     private string? _monitor;
 
     public override string Name => compression is null ? "gateway" : "gateway-s2";
+
+    public override bool Compressed => compression is not null;
 
     public override int? MiddlePid => _gateway?.Id;
 
