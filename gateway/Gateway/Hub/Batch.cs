@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.ExceptionServices;
 using Nats.OrleansRoutes.Gateway.Diagnostics;
 using Nats.OrleansRoutes.Gateway.Routes;
 
@@ -8,12 +9,16 @@ namespace Nats.OrleansRoutes.Gateway.Hub;
 /// The connections written to while one reader processed one batch of ops: each is told to send
 /// once, at the end of the batch, so many relayed ops leave in one write. Ops relayed unchanged are
 /// not copied one by one: each target notes the run of them (a range of <see cref="Source"/>) and
-/// copies it in one piece at <see cref="Flush"/>, before the reader lets go of its buffer.
+/// copies it in one piece at <see cref="Flush"/> — or, for a long run on a plain link, refers to it
+/// and sends it from there at <see cref="Send"/> — before the reader lets go of its buffer.
 /// Reused by its reader.
 /// </summary>
 internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
 {
     private readonly List<RouteConnection> _touched = [];
+
+    // Connections that held back bytes of this reader's last batch (S2Carry): settled by the next.
+    private readonly List<RouteConnection> _carriers = [];
     private long _batchLength;
 
     /// <summary>The bytes the reader is processing; ops relayed unchanged are copied from here (<see cref="Bytes"/>).</summary>
@@ -46,7 +51,7 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
         OpEnd = _batchLength - remainingAfter;
     }
 
-    /// <summary>Bytes of <see cref="Source"/>, valid until the reader advances past them (after <see cref="Flush"/>).</summary>
+    /// <summary>Bytes of <see cref="Source"/>, valid until the reader advances past them (after <see cref="Send"/>).</summary>
     public ReadOnlySequence<byte> Bytes(long start, long end) => Source.Slice(start, end - start);
     private RouteConnection? _stalledOn;
     private long _messagesIn;
@@ -99,10 +104,33 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
             _messagesIn = _bytesIn = _messagesOut = _bytesOut = 0;
         }
         long worst = stallAbove;
+        Exception? failure = null;
+        if (Chunks is { } log)
+        {
+            // Held back last time and not continued by this batch (those it wrote to flushed or continued).
+            foreach (var carrier in _carriers)
+            {
+                if (!carrier.TouchedInBatch)
+                {
+                    carrier.SettleCarry(log);
+                    Touch(carrier);
+                }
+            }
+        }
+        _carriers.Clear();
         foreach (var connection in _touched)
         {
             connection.TouchedInBatch = false;
-            connection.FlushRun(atBatchEnd: true);
+            try
+            {
+                if (connection.FlushRun(atBatchEnd: true))
+                    _carriers.Add(connection);
+            }
+            catch (Exception e)
+            {
+                // Every other target still flushes: none may keep a run of a buffer about to be let go.
+                failure ??= e;
+            }
             if (connection.Out.Pending > worst)
             {
                 worst = connection.Out.Pending;
@@ -111,6 +139,19 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
         }
         Source = default;
         Chunks = null;
+        if (failure is not null)
+            ExceptionDispatchInfo.Throw(failure);
+    }
+
+    /// <summary>The reader closes (under the hub's lock): what others held back of its bytes goes out with <paramref name="closing"/>.</summary>
+    public void SettleCarriers(S2ChunkLog log, Batch closing)
+    {
+        foreach (var carrier in _carriers)
+        {
+            carrier.SettleCarry(log);
+            closing.Touch(carrier);
+        }
+        _carriers.Clear();
     }
 
     /// <summary>
@@ -120,17 +161,22 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
     /// </summary>
     public void Send()
     {
+        Exception? failure = null;
         foreach (var connection in _touched)
         {
             try
             {
                 connection.SendNow(this);
             }
-            finally
+            catch (Exception e)
             {
-                connection.Out.Settle(this);
+                failure ??= e; // the others still send, and below every one settles
             }
         }
+        foreach (var connection in _touched)
+            connection.Out.Settle(this);
         _touched.Clear();
+        if (failure is not null)
+            ExceptionDispatchInfo.Throw(failure);
     }
 }

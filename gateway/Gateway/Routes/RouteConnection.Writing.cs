@@ -29,6 +29,9 @@ internal sealed partial class RouteConnection
     /// <summary>Shorter runs are copied: below this a copy costs less than a segment of its own in the send.</summary>
     private const int BorrowAtLeast = 8 * 1024;
 
+    // What this S2 link held back of another member's run at the end of its batch.
+    private readonly S2Carry _carry = new();
+
     // The run of ops relayed unchanged from one reader's batch: a range of its bytes, not yet copied.
     private Batch? _runBatch;
     private long _runStart;
@@ -274,7 +277,10 @@ internal sealed partial class RouteConnection
             }
             else
             {
-                FlushRun();
+                if (_runBatch is not null)
+                    FlushRun();
+                else if (!(batch.Chunks is { } log && _carry.Continues(log, batch.SourceOffset + batch.OpStart)))
+                    FlushCarry(); // held bytes this run does not follow on from go first
                 (_runBatch, _runStart, _runEnd) = (batch, batch.OpStart, batch.OpEnd);
             }
             CountOut(account, op.Size, batch);
@@ -312,30 +318,64 @@ internal sealed partial class RouteConnection
     /// </summary>
     /// <param name="atBatchEnd">
     /// The reader sends next, inline, before it lets go of its buffer: a long run on a plain TCP
-    /// link is then sent from that buffer, not copied (see <see cref="OutboundBuffer.Borrow"/>).
+    /// link is then sent from that buffer, not copied (see <see cref="OutboundBuffer.Borrow"/>); on
+    /// an S2 link the end of a run that reaches the batch's end inside a chunk is held back
+    /// (<see cref="S2Carry"/>).
     /// </param>
-    public void FlushRun(bool atBatchEnd = false)
+    /// <returns>Whether bytes of the batch's reader are held back for its next batch.</returns>
+    public bool FlushRun(bool atBatchEnd = false)
     {
         if (_runBatch is not { } batch)
-            return;
+        {
+            FlushCarry();
+            return false;
+        }
         _runBatch = null;
+        var held = false;
         lock (Out.Gate)
         {
             // From one S2 link to another: chunks this link would also write so pass as they came.
             if (batch.Chunks is { } chunks && _compression is { Compresses: true })
             {
-                chunks.CopyRun(batch.Source, batch.SourceOffset, _runStart, _runEnd, Out, CompressesChunks(_compression));
+                held = chunks.CopyRun(_carry, batch.Source, batch.SourceOffset, _runStart, _runEnd, Out, CompressesChunks(_compression),
+                    holdBack: atBatchEnd && _runEnd == batch.OpEnd);
             }
             else if (atBatchEnd && _runEnd - _runStart >= BorrowAtLeast && _compression is null && _stream is NetworkStream && Out.CanBorrow(batch))
             {
+                _carry.Flush(Out);
                 Out.Borrow(batch.Bytes(_runStart, _runEnd), batch);
             }
             else
             {
+                _carry.Flush(Out);
                 Out.Write(batch.Bytes(_runStart, _runEnd));
             }
         }
         CheckPending();
+        return held;
+    }
+
+    /// <summary>Writes what an S2 link held back of another member's run (under the hub's lock): something else goes to this member first.</summary>
+    private void FlushCarry()
+    {
+        if (!_carry.Holding)
+            return;
+        lock (Out.Gate)
+            _carry.Flush(Out);
+    }
+
+    /// <summary>
+    /// At the end of a batch of the member of <paramref name="log"/> that did not continue what this
+    /// link held back of its previous one, or when that member closes: the held bytes go out now.
+    /// </summary>
+    public void SettleCarry(S2ChunkLog log)
+    {
+        if (!ReferenceEquals(_carry.Log, log))
+            return;
+        if (IsClosed)
+            _carry.Release();
+        else
+            FlushCarry();
     }
 
     /// <summary>

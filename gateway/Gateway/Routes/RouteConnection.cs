@@ -214,6 +214,9 @@ internal sealed partial class RouteConnection : IAsyncDisposable
             _closing.Cancel();
             if (_compression is { Compresses: true })
                 _server.S2LinkClosed();
+            _carry.Release();
+            if (_inflatedChunks is { } log)
+                _batch.SettleCarriers(log, CloseBatch);
             if (UrlRoute is not null)
                 ClusterHub.UrlRouteClosed(this);
             else if (registered)

@@ -61,36 +61,99 @@ internal sealed class S2ChunkLog(bool storedMeansIncompressible, Func<bool> want
     /// into <paramref name="output"/> (under its gate), for a member whose link is S2:
     /// each chunk the range covers whole that this link would also write so (compressed when
     /// <paramref name="compresses"/>, stored as above) as the chunk itself, the rest as decoded
-    /// bytes for the sender to frame.
+    /// bytes for the sender to frame. Bytes <paramref name="carry"/> holds right before the range
+    /// are its start. With <paramref name="holdBack"/> (the reader's batch ends here), the bytes
+    /// from the start of a chunk the range begins but does not finish go into
+    /// <paramref name="carry"/> instead; true when they did.
     /// </summary>
-    public void CopyRun(in ReadOnlySequence<byte> source, long sourceOffset, long start, long end, OutboundBuffer output, bool compresses)
+    public bool CopyRun(S2Carry carry, in ReadOnlySequence<byte> source, long sourceOffset, long start, long end,
+        OutboundBuffer output, bool compresses, bool holdBack)
     {
-        var at = start;
+        if (carry.Holding && !carry.Continues(this, sourceOffset + start))
+            carry.Flush(output); // not ours to complete: written first, as decoded bytes
+        var range = new DecodedRange(carry.Holding ? carry.Start : sourceOffset + start, sourceOffset + end, carry, source, sourceOffset);
+        var holdFrom = holdBack ? StartOfUnfinished(range, compresses) : range.End;
+        var at = range.Start;
         for (var i = _head; i < _chunks.Count; i++)
         {
             var chunk = _chunks[i];
-            var chunkStart = chunk.Start - sourceOffset;
-            if (chunkStart >= end)
+            if (chunk.Start >= holdFrom)
                 break;
-            if (chunkStart < at || chunkStart + chunk.Length > end)
-                continue; // only partly in the run
-            if (chunk.Compressed ? !compresses : compresses && !storedMeansIncompressible)
+            if (chunk.Start < at || chunk.End > holdFrom || !Passable(chunk, compresses))
                 continue;
-            CopyDecoded(source, at, chunkStart, output);
+            range.CopyTo(output, at, chunk.Start);
             output.WriteS2(chunk.Wire.AsSpan(0, chunk.WireLength), chunk.Length);
-            at = chunkStart + chunk.Length;
+            at = chunk.End;
         }
-        CopyDecoded(source, at, end, output);
+        range.CopyTo(output, at, holdFrom);
+        if (holdFrom == range.End)
+        {
+            carry.Release();
+            return false;
+        }
+        var held = ArrayPool<byte>.Shared.Rent((int)(range.End - holdFrom));
+        range.CopyTo(held, holdFrom, range.End);
+        carry.Hold(this, holdFrom, range.End, held);
+        return true;
     }
+
+    /// <summary>The start of the last chunk this link could take that begins inside the range and ends after it; else the range's end.</summary>
+    private long StartOfUnfinished(in DecodedRange range, bool compresses)
+    {
+        for (var i = _chunks.Count - 1; i >= _head; i--)
+        {
+            var chunk = _chunks[i];
+            if (chunk.Start < range.End && chunk.End > range.End)
+                return chunk.Start >= range.Start && Passable(chunk, compresses) ? chunk.Start : range.End;
+            if (chunk.End <= range.End)
+                break;
+        }
+        return range.End;
+    }
+
+    private bool Passable(in Chunk chunk, bool compresses) =>
+        chunk.Compressed ? compresses : !compresses || storedMeansIncompressible;
 
     /// <summary>Gives every kept chunk back (the connection closed).</summary>
     public void Clear() => DropBefore(long.MaxValue);
 
-    private static void CopyDecoded(in ReadOnlySequence<byte> source, long start, long end, OutboundBuffer output)
+    /// <summary>Decoded bytes by offset since compression began: held bytes first, then the reader's.</summary>
+    private readonly struct DecodedRange(long start, long end, S2Carry carry, in ReadOnlySequence<byte> source, long sourceOffset)
     {
-        if (end <= start)
-            return;
-        output.Write(source.Slice(start, end - start));
+        private readonly ReadOnlySequence<byte> _source = source;
+
+        public long Start { get; } = start;
+
+        public long End { get; } = end;
+
+        public void CopyTo(OutboundBuffer output, long from, long to)
+        {
+            var read = Split(from, to, out var held);
+            if (!held.IsEmpty)
+                output.Write(held);
+            if (!read.IsEmpty)
+                output.Write(read);
+        }
+
+        public void CopyTo(byte[] target, long from, long to)
+        {
+            var read = Split(from, to, out var held);
+            held.CopyTo(target);
+            read.CopyTo(target.AsSpan(held.Length));
+        }
+
+        /// <summary>[<paramref name="from"/>, <paramref name="to"/>): the part held back (<paramref name="held"/>), then the part in the reader's buffer (returned).</summary>
+        private ReadOnlySequence<byte> Split(long from, long to, out ReadOnlySpan<byte> held)
+        {
+            held = default;
+            if (to <= from)
+                return default;
+            var heldEnd = carry.Holding ? carry.End : from;
+            if (from < heldEnd)
+                held = carry.Bytes[(int)(from - carry.Start)..(int)(Math.Min(to, heldEnd) - carry.Start)];
+            var readFrom = Math.Max(from, heldEnd);
+            return readFrom < to ? _source.Slice(readFrom - sourceOffset, to - readFrom) : default;
+        }
     }
 
     private readonly record struct Chunk(long Start, int Length, byte[] Wire, int WireLength, bool Compressed)

@@ -117,6 +117,84 @@ public sealed class S2PassThroughTests
 
     private const int IdentifierLength = 10;
 
+    [Fact]
+    public void A_chunk_cut_by_the_end_of_a_batch_is_passed_when_the_next_batch_continues_the_run()
+    {
+        string[] flushes = [Ops("a", 40), Ops("b", 60)];
+        var wire = flushes.Select(f => Stream(Encoding.ASCII.GetBytes(f))).ToArray();
+        var (decoded, log) = Inflate(wire.SelectMany(w => w).ToArray());
+        var cut = OpBoundaryAfter(decoded, flushes[0].Length + flushes[1].Length / 2);
+        var output = new OutboundBuffer();
+        var carry = new S2Carry();
+
+        // The first batch ends inside the second chunk: its bytes from that chunk's start are held.
+        lock (output.Gate)
+            Assert.True(log.CopyRun(carry, new ReadOnlySequence<byte>(decoded, 0, cut), 0, 0, cut, output, compresses: true, holdBack: true));
+        Assert.Equal((flushes[0].Length, cut), (carry.Start, carry.End));
+
+        // The next batch starts where the first ended and finishes the chunk.
+        lock (output.Gate)
+            Assert.False(log.CopyRun(carry, new ReadOnlySequence<byte>(decoded, cut, decoded.Length - cut), cut, 0, decoded.Length - cut,
+                output, compresses: true, holdBack: true));
+
+        var stream = Send(output, out var passed);
+        Assert.False(carry.Holding);
+        Assert.Equal(decoded, Decode(stream));
+        Assert.True(Contains(stream, wire[0].AsSpan(IdentifierLength)), "the first chunk is passed as it came");
+        Assert.True(Contains(stream, wire[1].AsSpan(IdentifierLength)), "the chunk the first batch cut is passed as it came");
+        Assert.Equal(decoded.Length, passed.Decoded);
+    }
+
+    [Fact]
+    public void Held_bytes_go_out_decoded_and_first_when_the_next_batch_does_not_continue_them()
+    {
+        string[] flushes = [Ops("a", 40), Ops("b", 60)];
+        var wire = flushes.Select(f => Stream(Encoding.ASCII.GetBytes(f))).ToArray();
+        var (decoded, log) = Inflate(wire.SelectMany(w => w).ToArray());
+        var cut = OpBoundaryAfter(decoded, flushes[0].Length + flushes[1].Length / 2);
+        var output = new OutboundBuffer();
+        var carry = new S2Carry();
+        lock (output.Gate)
+            log.CopyRun(carry, new ReadOnlySequence<byte>(decoded, 0, cut), 0, 0, cut, output, compresses: true, holdBack: true);
+
+        // The member's next op went elsewhere; something else is written to this one.
+        lock (output.Gate)
+        {
+            carry.Flush(output);
+            output.Write("PING\r\n"u8);
+        }
+
+        var stream = Send(output);
+        Assert.Equal(decoded.AsSpan(0, cut).ToArray().Concat("PING\r\n"u8.ToArray()), Decode(stream));
+        Assert.False(Contains(stream, wire[1].AsSpan(IdentifierLength)));
+        Assert.False(carry.Holding);
+    }
+
+    [Fact]
+    public void Nothing_is_held_when_the_run_began_inside_the_chunk_it_ends_in()
+    {
+        var flush = Ops("a", 80);
+        var (decoded, log) = Inflate(Stream(Encoding.ASCII.GetBytes(flush)));
+        var start = OpBoundaryAfter(decoded, flush.Length / 4);
+        var end = OpBoundaryAfter(decoded, flush.Length / 2);
+        var output = new OutboundBuffer();
+        var carry = new S2Carry();
+
+        lock (output.Gate)
+            Assert.False(log.CopyRun(carry, new ReadOnlySequence<byte>(decoded), 0, start, end, output, compresses: true, holdBack: true));
+
+        Assert.Equal(decoded.AsSpan(start, end - start).ToArray(), Decode(Send(output)));
+    }
+
+    /// <summary>The offset just after the first op that ends at or after <paramref name="offset"/>.</summary>
+    private static int OpBoundaryAfter(byte[] decoded, int offset)
+    {
+        // Every op of Ops() is a control line and a payload line: two CRLFs.
+        var text = Encoding.ASCII.GetString(decoded);
+        var lineEnd = text.IndexOf("\r\nRMSG ", offset, StringComparison.Ordinal);
+        return lineEnd + 2;
+    }
+
     private static string Ops(string subject, int count) =>
         string.Concat(Enumerable.Range(0, count).Select(i =>
         {
@@ -146,7 +224,7 @@ public sealed class S2PassThroughTests
     {
         output = new OutboundBuffer();
         lock (output.Gate)
-            log.CopyRun(new ReadOnlySequence<byte>(decoded), 0, start, end, output, compresses);
+            log.CopyRun(new S2Carry(), new ReadOnlySequence<byte>(decoded), 0, start, end, output, compresses, holdBack: false);
         return Send(output, out passed, compresses);
     }
 
