@@ -17,8 +17,10 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
 {
     private readonly List<RouteConnection> _touched = [];
 
-    // Connections that held back bytes of this reader's last batch (S2Carry): settled by the next.
+    // Connections that held back bytes of this reader's last batch (S2Carry): settled by the next
+    // that parses an op (one that parses none only found the rest of the chunk still on its way).
     private readonly List<RouteConnection> _carriers = [];
+    private bool _parsedAny;
     private long _batchLength;
 
     /// <summary>The bytes the reader is processing; ops relayed unchanged are copied from here (<see cref="Bytes"/>).</summary>
@@ -47,6 +49,7 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
     /// <summary>The reader parsed an op: what is left of <see cref="Source"/> before and after it.</summary>
     public void OpParsed(long remainingBefore, long remainingAfter)
     {
+        _parsedAny = true;
         OpStart = _batchLength - remainingBefore;
         OpEnd = _batchLength - remainingAfter;
     }
@@ -105,19 +108,24 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
         }
         long worst = stallAbove;
         Exception? failure = null;
-        if (Chunks is { } log)
+        if (Chunks is { } log && _parsedAny)
         {
             // Held back last time and not continued by this batch (those it wrote to flushed or continued).
             foreach (var carrier in _carriers)
             {
-                if (!carrier.TouchedInBatch)
+                try
                 {
-                    carrier.SettleCarry(log);
-                    Touch(carrier);
+                    if (!carrier.TouchedInBatch && carrier.SettleCarry(log))
+                        Touch(carrier);
+                }
+                catch (Exception e)
+                {
+                    failure ??= e;
                 }
             }
+            _carriers.Clear();
         }
-        _carriers.Clear();
+        _parsedAny = false;
         foreach (var connection in _touched)
         {
             connection.TouchedInBatch = false;
@@ -143,13 +151,17 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
             ExceptionDispatchInfo.Throw(failure);
     }
 
+    /// <summary>The reader closed: nothing more is held back for it, even by a batch it is still in.</summary>
+    public bool ReaderClosed { get; private set; }
+
     /// <summary>The reader closes (under the hub's lock): what others held back of its bytes goes out with <paramref name="closing"/>.</summary>
     public void SettleCarriers(S2ChunkLog log, Batch closing)
     {
+        ReaderClosed = true;
         foreach (var carrier in _carriers)
         {
-            carrier.SettleCarry(log);
-            closing.Touch(carrier);
+            if (carrier.SettleCarry(log))
+                closing.Touch(carrier);
         }
         _carriers.Clear();
     }

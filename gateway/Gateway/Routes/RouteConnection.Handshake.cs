@@ -206,6 +206,7 @@ internal sealed partial class RouteConnection
             return;
         }
         var answer = RouteJson.Serialize(new RouteInfo { RoutePoolSize = info.RoutePoolSize, RouteAccountAddRequestId = request });
+        FlushRun(); // what this link holds back of another member ends an op first
         lock (Out.Gate)
             RouteWriter.WriteInfo(Out, answer);
         _batch.Touch(this);
@@ -227,9 +228,12 @@ internal sealed partial class RouteConnection
             RoutePoolSize = Member?.PoolSize,
         });
         lock (_server.Hub.Gate)
+        {
             Member?.Pinning.Add(account);
-        lock (Out.Gate)
-            RouteWriter.WriteInfo(Out, request);
+            FlushRun(); // what this link holds back of another member ends an op first
+            lock (Out.Gate)
+                RouteWriter.WriteInfo(Out, request);
+        }
         SendNow();
         LogPinRequested(_logger, _server.Key, Member?.ServerName, account);
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Nats.OrleansRoutes.Protocol;
 
 namespace Nats.OrleansRoutes.Gateway.Routes;
 
@@ -91,8 +90,8 @@ internal sealed partial class RouteConnection
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (Out.Gate)
         {
-            RouteWriter.WritePing(Out);
-            var ping = ++_pingsSent;
+            WritePingOrDefer();
+            var ping = _pingsSent;
             lock (_roundTrips)
                 _roundTrips.Add((ping, done));
         }

@@ -29,8 +29,11 @@ internal sealed partial class RouteConnection
     /// <summary>Shorter runs are copied: below this a copy costs less than a segment of its own in the send.</summary>
     private const int BorrowAtLeast = 8 * 1024;
 
-    // What this S2 link held back of another member's run at the end of its batch.
+    // What this S2 link held back of another member's run at the end of its batch; while it holds
+    // bytes, those written end inside an op, and PINGs (written without the hub's lock) wait.
     private readonly S2Carry _carry = new();
+    private bool _outEndsInsideOp; // under Out.Gate
+    private int _deferredPings; // under Out.Gate
 
     // The run of ops relayed unchanged from one reader's batch: a range of its bytes, not yet copied.
     private Batch? _runBatch;
@@ -210,11 +213,30 @@ internal sealed partial class RouteConnection
     private void WritePing()
     {
         lock (Out.Gate)
-        {
-            RouteWriter.WritePing(Out);
-            _pingsSent++;
-        }
+            WritePingOrDefer();
         SendNow();
+    }
+
+    /// <summary>
+    /// A PING, unless the bytes written so far end inside an op (an S2 link holding back the rest
+    /// of a chunk, <see cref="S2Carry"/>): then it follows once the op is complete. Under Out's gate;
+    /// the keepalive timer writes without the hub's lock.
+    /// </summary>
+    private void WritePingOrDefer()
+    {
+        _pingsSent++;
+        if (_outEndsInsideOp)
+            _deferredPings++;
+        else
+            RouteWriter.WritePing(Out);
+    }
+
+    /// <summary>Under Out's gate, after a write that may have completed or held back the end of an op.</summary>
+    private void OutEndsInsideOp(bool inside)
+    {
+        _outEndsInsideOp = inside;
+        for (; !inside && _deferredPings > 0; _deferredPings--)
+            RouteWriter.WritePing(Out);
     }
 
     /// <summary>A -ERR that does not close the connection (e.g. 'Invalid Subscription').</summary>
@@ -337,8 +359,9 @@ internal sealed partial class RouteConnection
             // From one S2 link to another: chunks this link would also write so pass as they came.
             if (batch.Chunks is { } chunks && _compression is { Compresses: true })
             {
+                // Not while PINGs wait: they need the run written to its end, where an op ends.
                 held = chunks.CopyRun(_carry, batch.Source, batch.SourceOffset, _runStart, _runEnd, Out, CompressesChunks(_compression),
-                    holdBack: atBatchEnd && _runEnd == batch.OpEnd);
+                    holdBack: atBatchEnd && _runEnd == batch.OpEnd && _deferredPings == 0 && !batch.ReaderClosed);
             }
             else if (atBatchEnd && _runEnd - _runStart >= BorrowAtLeast && _compression is null && _stream is NetworkStream && Out.CanBorrow(batch))
             {
@@ -350,6 +373,7 @@ internal sealed partial class RouteConnection
                 _carry.Flush(Out);
                 Out.Write(batch.Bytes(_runStart, _runEnd));
             }
+            OutEndsInsideOp(held);
         }
         CheckPending();
         return held;
@@ -361,21 +385,28 @@ internal sealed partial class RouteConnection
         if (!_carry.Holding)
             return;
         lock (Out.Gate)
+        {
             _carry.Flush(Out);
+            OutEndsInsideOp(false);
+        }
     }
 
     /// <summary>
     /// At the end of a batch of the member of <paramref name="log"/> that did not continue what this
     /// link held back of its previous one, or when that member closes: the held bytes go out now.
+    /// True when there were any to write.
     /// </summary>
-    public void SettleCarry(S2ChunkLog log)
+    public bool SettleCarry(S2ChunkLog log)
     {
         if (!ReferenceEquals(_carry.Log, log))
-            return;
+            return false;
         if (IsClosed)
+        {
             _carry.Release();
-        else
-            FlushCarry();
+            return false;
+        }
+        FlushCarry();
+        return true;
     }
 
     /// <summary>

@@ -6,7 +6,10 @@ namespace Nats.OrleansRoutes.Gateway.Routes;
 /// The end of a run held back from a member's S2 link when a reader's batch ended inside a chunk
 /// (nats-server cuts a large flush into 1 MiB chunks that end inside an op, and a batch ends where
 /// the decoded bytes do). If the reader's next batch continues the run, the chunk is covered whole
-/// and is passed on as it came; otherwise these decoded bytes are written before anything else.
+/// and is passed on as it came; otherwise these decoded bytes are written before anything else
+/// the hub writes there, and at the latest at the end of the reader's next batch or when it closes.
+/// Meanwhile the bytes already written end inside an op, so PINGs (written without the hub's lock)
+/// wait for them (RouteConnection.WritePingOrDefer); a closing connection's -ERR does not.
 /// One per connection, changed under the hub's lock.
 /// </summary>
 internal sealed class S2Carry
