@@ -93,8 +93,10 @@ internal sealed class Batch(long stallAbove, GatewayMetrics metrics)
     }
 
     /// <summary>
-    /// Under the hub's lock, at the end of the batch: copies the runs of unchanged ops, updates the
-    /// gateway's counters and notes the most backed-up connection over the stall threshold. The touched connections are kept for <see cref="Send"/>.
+    /// Under the hub's lock, at the end of the batch: writes out what targets held back of the
+    /// reader's last batch and this one did not continue, copies the runs of unchanged ops (a run's
+    /// end may be held back or, at send, lent), updates the gateway's counters and notes the most
+    /// backed-up connection over the stall threshold. The touched connections are kept for <see cref="Send"/>.
     /// </summary>
     public void Flush()
     {

@@ -88,13 +88,7 @@ internal sealed partial class RouteConnection
     public Task RoundTripAsync()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (Out.Gate)
-        {
-            WritePingOrDefer();
-            var ping = _pingsSent;
-            lock (_roundTrips)
-                _roundTrips.Add((ping, done));
-        }
+        WritePingWhereAnOpEnds(done);
         SendNow();
         return done.Task;
     }

@@ -29,11 +29,9 @@ internal sealed partial class RouteConnection
     /// <summary>Shorter runs are copied: below this a copy costs less than a segment of its own in the send.</summary>
     private const int BorrowAtLeast = 8 * 1024;
 
-    // What this S2 link held back of another member's run at the end of its batch; while it holds
-    // bytes, those written end inside an op, and PINGs (written without the hub's lock) wait.
+    // What this S2 link held back of another member's run at the end of its batch (under the hub's
+    // lock, and Out's gate when it takes or lets go of bytes): while it holds, the bytes written end inside an op.
     private readonly S2Carry _carry = new();
-    private bool _outEndsInsideOp; // under Out.Gate
-    private int _deferredPings; // under Out.Gate
 
     // The run of ops relayed unchanged from one reader's batch: a range of its bytes, not yet copied.
     private Batch? _runBatch;
@@ -212,31 +210,44 @@ internal sealed partial class RouteConnection
     /// <summary>A keepalive PING, sent from the calling thread when the socket is free: waking the writer loop for it would cost more than the send.</summary>
     private void WritePing()
     {
-        lock (Out.Gate)
-            WritePingOrDefer();
+        WritePingWhereAnOpEnds();
         SendNow();
     }
 
     /// <summary>
-    /// A PING, unless the bytes written so far end inside an op (an S2 link holding back the rest
-    /// of a chunk, <see cref="S2Carry"/>): then it follows once the op is complete. Under Out's gate;
-    /// the keepalive timer writes without the hub's lock.
+    /// Writes a PING (numbered; a round trip waits for its PONG) where an op ends. Bytes an S2 link
+    /// holds back (<see cref="S2Carry"/>) leave those written ending inside an op: they go first,
+    /// and their chunk is compressed anew, once per PING. Called without the hub's lock.
     /// </summary>
-    private void WritePingOrDefer()
+    private void WritePingWhereAnOpEnds(TaskCompletionSource? roundTrip = null)
     {
-        _pingsSent++;
-        if (_outEndsInsideOp)
-            _deferredPings++;
-        else
-            RouteWriter.WritePing(Out);
+        lock (Out.Gate)
+        {
+            // Held bytes are taken and released under the gate too, so this look is current.
+            if (!_carry.Holding)
+            {
+                Ping(roundTrip);
+                return;
+            }
+        }
+        lock (_server.Hub.Gate)
+        {
+            FlushCarry();
+            lock (Out.Gate)
+                Ping(roundTrip);
+        }
     }
 
-    /// <summary>Under Out's gate, after a write that may have completed or held back the end of an op.</summary>
-    private void OutEndsInsideOp(bool inside)
+    /// <summary>Under Out's gate: PINGs are numbered in the order they are written, as PONGs answer them.</summary>
+    private void Ping(TaskCompletionSource? roundTrip)
     {
-        _outEndsInsideOp = inside;
-        for (; !inside && _deferredPings > 0; _deferredPings--)
-            RouteWriter.WritePing(Out);
+        RouteWriter.WritePing(Out);
+        var ping = ++_pingsSent;
+        if (roundTrip is not null)
+        {
+            lock (_roundTrips)
+                _roundTrips.Add((ping, roundTrip));
+        }
     }
 
     /// <summary>A -ERR that does not close the connection (e.g. 'Invalid Subscription').</summary>
@@ -359,21 +370,18 @@ internal sealed partial class RouteConnection
             // From one S2 link to another: chunks this link would also write so pass as they came.
             if (batch.Chunks is { } chunks && _compression is { Compresses: true })
             {
-                // Not while PINGs wait: they need the run written to its end, where an op ends.
                 held = chunks.CopyRun(_carry, batch.Source, batch.SourceOffset, _runStart, _runEnd, Out, CompressesChunks(_compression),
-                    holdBack: atBatchEnd && _runEnd == batch.OpEnd && _deferredPings == 0 && !batch.ReaderClosed);
+                    holdBack: atBatchEnd && _runEnd == batch.OpEnd && !batch.ReaderClosed);
             }
             else if (atBatchEnd && _runEnd - _runStart >= BorrowAtLeast && _compression is null && _stream is NetworkStream && Out.CanBorrow(batch))
             {
-                _carry.Flush(Out);
-                Out.Borrow(batch.Bytes(_runStart, _runEnd), batch);
+                Out.Borrow(batch.Bytes(_runStart, _runEnd), batch); // plain links hold nothing back
             }
             else
             {
                 _carry.Flush(Out);
                 Out.Write(batch.Bytes(_runStart, _runEnd));
             }
-            OutEndsInsideOp(held);
         }
         CheckPending();
         return held;
@@ -385,10 +393,7 @@ internal sealed partial class RouteConnection
         if (!_carry.Holding)
             return;
         lock (Out.Gate)
-        {
             _carry.Flush(Out);
-            OutEndsInsideOp(false);
-        }
     }
 
     /// <summary>
@@ -399,12 +404,7 @@ internal sealed partial class RouteConnection
     public bool SettleCarry(S2ChunkLog log)
     {
         if (!ReferenceEquals(_carry.Log, log))
-            return false;
-        if (IsClosed)
-        {
-            _carry.Release();
-            return false;
-        }
+            return false; // nothing, or another member's bytes (a closed connection released its own)
         FlushCarry();
         return true;
     }

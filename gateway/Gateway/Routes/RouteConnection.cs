@@ -214,7 +214,8 @@ internal sealed partial class RouteConnection : IAsyncDisposable
             _closing.Cancel();
             if (_compression is { Compresses: true })
                 _server.S2LinkClosed();
-            _carry.Release();
+            lock (Out.Gate)
+                _carry.Release();
             if (_inflatedChunks is { } log)
                 _batch.SettleCarriers(log, CloseBatch);
             if (UrlRoute is not null)

@@ -7,10 +7,9 @@ namespace Nats.OrleansRoutes.Gateway.Routes;
 /// (nats-server cuts a large flush into 1 MiB chunks that end inside an op, and a batch ends where
 /// the decoded bytes do). If the reader's next batch continues the run, the chunk is covered whole
 /// and is passed on as it came; otherwise these decoded bytes are written before anything else
-/// the hub writes there, and at the latest at the end of the reader's next batch or when it closes.
-/// Meanwhile the bytes already written end inside an op, so PINGs (written without the hub's lock)
-/// wait for them (RouteConnection.WritePingOrDefer); a closing connection's -ERR does not.
-/// One per connection, changed under the hub's lock.
+/// the hub or a PING writes there, and at the latest at the end of the reader's next batch that
+/// parses an op, or when it closes. Meanwhile the bytes already written end inside an op (a closing
+/// connection's -ERR does not wait for it). One per connection, changed under the hub's lock.
 /// </summary>
 internal sealed class S2Carry
 {

@@ -200,9 +200,9 @@ public sealed class CompressedRouteTests
     public async Task A_bulk_flow_between_compressing_members_passes_chunks_cut_by_reads_and_keeps_every_op_whole()
     {
         // nats-server cuts flushes over 1 MiB into chunks that end inside an op; the gateway holds
-        // back a run's end at a read's end to pass such a chunk whole, and PINGs (every second
-        // here) wait while the bytes written end inside an op. Distinct payloads: S2 would
-        // otherwise compress the repetition.
+        // back a run's end at a read's end to pass such a chunk whole, and a PING (every second
+        // here) writes what is held first, so as not to land inside an op. Distinct payloads: S2
+        // would otherwise compress the repetition.
         await using var deployment = await GatewayDeployment.StartAsync();
         await CreateClusterAsync(deployment, "s2_fast", "ping_interval: \"1s\"");
         var from = await deployment.StartMemberAsync(Cluster, NatsServerBinaries.V2_15, "bulk-a", Password);

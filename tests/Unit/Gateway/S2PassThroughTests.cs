@@ -120,17 +120,7 @@ public sealed class S2PassThroughTests
     [Fact]
     public void A_chunk_cut_by_the_end_of_a_batch_is_passed_when_the_next_batch_continues_the_run()
     {
-        string[] flushes = [Ops("a", 40), Ops("b", 60)];
-        var wire = flushes.Select(f => Stream(Encoding.ASCII.GetBytes(f))).ToArray();
-        var (decoded, log) = Inflate(wire.SelectMany(w => w).ToArray());
-        var cut = OpBoundaryAfter(decoded, flushes[0].Length + flushes[1].Length / 2);
-        var output = new OutboundBuffer();
-        var carry = new S2Carry();
-
-        // The first batch ends inside the second chunk: its bytes from that chunk's start are held.
-        lock (output.Gate)
-            Assert.True(log.CopyRun(carry, new ReadOnlySequence<byte>(decoded, 0, cut), 0, 0, cut, output, compresses: true, holdBack: true));
-        Assert.Equal((flushes[0].Length, cut), (carry.Start, carry.End));
+        var (wire, decoded, log, cut, output, carry) = FirstBatchEndsInsideTheSecondChunk();
 
         // The next batch starts where the first ended and finishes the chunk.
         lock (output.Gate)
@@ -148,14 +138,7 @@ public sealed class S2PassThroughTests
     [Fact]
     public void Held_bytes_go_out_decoded_and_first_when_the_next_batch_does_not_continue_them()
     {
-        string[] flushes = [Ops("a", 40), Ops("b", 60)];
-        var wire = flushes.Select(f => Stream(Encoding.ASCII.GetBytes(f))).ToArray();
-        var (decoded, log) = Inflate(wire.SelectMany(w => w).ToArray());
-        var cut = OpBoundaryAfter(decoded, flushes[0].Length + flushes[1].Length / 2);
-        var output = new OutboundBuffer();
-        var carry = new S2Carry();
-        lock (output.Gate)
-            log.CopyRun(carry, new ReadOnlySequence<byte>(decoded, 0, cut), 0, 0, cut, output, compresses: true, holdBack: true);
+        var (wire, decoded, _, cut, output, carry) = FirstBatchEndsInsideTheSecondChunk();
 
         // The member's next op went elsewhere; something else is written to this one.
         lock (output.Gate)
@@ -184,6 +167,24 @@ public sealed class S2PassThroughTests
             Assert.False(log.CopyRun(carry, new ReadOnlySequence<byte>(decoded), 0, start, end, output, compresses: true, holdBack: true));
 
         Assert.Equal(decoded.AsSpan(start, end - start).ToArray(), Decode(Send(output)));
+    }
+
+    /// <summary>
+    /// Two flushes of a member, one chunk each, and a first batch whose run ends inside the second:
+    /// its bytes from that chunk's start are held back.
+    /// </summary>
+    private static (byte[][] Wire, byte[] Decoded, S2ChunkLog Log, int Cut, OutboundBuffer Output, S2Carry Carry) FirstBatchEndsInsideTheSecondChunk()
+    {
+        string[] flushes = [Ops("a", 40), Ops("b", 60)];
+        var wire = flushes.Select(f => Stream(Encoding.ASCII.GetBytes(f))).ToArray();
+        var (decoded, log) = Inflate(wire.SelectMany(w => w).ToArray());
+        var cut = OpBoundaryAfter(decoded, flushes[0].Length + flushes[1].Length / 2);
+        var output = new OutboundBuffer();
+        var carry = new S2Carry();
+        lock (output.Gate)
+            Assert.True(log.CopyRun(carry, new ReadOnlySequence<byte>(decoded, 0, cut), 0, 0, cut, output, compresses: true, holdBack: true));
+        Assert.Equal((flushes[0].Length, cut), (carry.Start, carry.End));
+        return (wire, decoded, log, cut, output, carry);
     }
 
     /// <summary>The offset just after the first op that ends at or after <paramref name="offset"/>.</summary>
