@@ -310,10 +310,10 @@ internal sealed partial class RouteConnection
             }
             else
             {
+                // Not FlushRun with no run: that would write held bytes this run may continue
+                // (CopyRun writes them first when it does not).
                 if (_runBatch is not null)
                     FlushRun();
-                else if (!(batch.Chunks is { } log && _carry.Continues(log, batch.SourceOffset + batch.OpStart)))
-                    FlushCarry(); // held bytes this run does not follow on from go first
                 (_runBatch, _runStart, _runEnd) = (batch, batch.OpStart, batch.OpEnd);
             }
             CountOut(account, op.Size, batch);
