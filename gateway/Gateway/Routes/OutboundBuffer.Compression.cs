@@ -30,10 +30,32 @@ internal sealed partial class OutboundBuffer
     /// </summary>
     public void WriteS2(ReadOnlySpan<byte> chunk, int decodedLength)
     {
-        var wireLength = chunk.Length;
+        AppendS2(chunk);
+        CountS2(decodedLength, chunk.Length);
+    }
+
+    /// <summary>
+    /// Appends a stored S2 chunk rebuilt from its data, <paramref name="first"/> then
+    /// <paramref name="rest"/>, and the masked CRC it came with (call under <see cref="Gate"/>): the
+    /// same bytes as the chunk a member sent, without a copy of it kept beside its data.
+    /// </summary>
+    public void WriteStoredS2(uint maskedCrc, ReadOnlySpan<byte> first, in ReadOnlySequence<byte> rest)
+    {
+        var length = first.Length + (int)rest.Length;
+        Span<byte> header = stackalloc byte[8];
+        S2StreamWriter.StoredChunkHeader(header, length, maskedCrc);
+        AppendS2(header);
+        AppendS2(first);
+        foreach (var segment in rest)
+            AppendS2(segment.Span);
+        CountS2(length, header.Length + length);
+    }
+
+    private void AppendS2(ReadOnlySpan<byte> bytes)
+    {
         if (_current is not null && !_currentIsS2)
             Seal();
-        while (!chunk.IsEmpty)
+        while (!bytes.IsEmpty)
         {
             if (_current is null || _used == _current.Length)
             {
@@ -41,13 +63,17 @@ internal sealed partial class OutboundBuffer
                 _current = Segments.Rent(SegmentSize);
                 _currentIsS2 = true;
             }
-            var n = Math.Min(chunk.Length, _current.Length - _used);
-            chunk[..n].CopyTo(_current.AsSpan(_used));
+            var n = Math.Min(bytes.Length, _current.Length - _used);
+            bytes[..n].CopyTo(_current.AsSpan(_used));
             Advance(n);
-            chunk = chunk[n..];
+            bytes = bytes[n..];
         }
-        _s2Decoded += decodedLength;
-        _s2Wire += wireLength;
+    }
+
+    private void CountS2(int decoded, int wire)
+    {
+        _s2Decoded += decoded;
+        _s2Wire += wire;
     }
 
     /// <summary>

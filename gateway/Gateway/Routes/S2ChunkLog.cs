@@ -1,13 +1,16 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using Nats.OrleansRoutes.Protocol.Compression;
 
 namespace Nats.OrleansRoutes.Gateway.Routes;
 
 /// <summary>
-/// The data chunks a member sent, kept as they arrived while their decoded bytes wait in the
-/// reader's pipe. A run of ops relayed unchanged that covers a whole chunk gives another member
-/// with a compressed link that chunk as it is (<see cref="CopyRun"/>): the hub still decodes every
-/// byte to route it, but it does not compress (or try to compress) it again. Offsets count decoded
+/// The data chunks a member sent, kept while their decoded bytes wait in the reader's pipe: a
+/// compressed chunk as it arrived, a stored one by its CRC alone (its data are its decoded bytes,
+/// so it is rebuilt from those byte for byte and the hub keeps no second copy). A run of ops
+/// relayed unchanged that covers a whole chunk gives another member with a compressed link that
+/// chunk as it is (<see cref="CopyRun"/>): the hub still decodes every byte to route it, but it
+/// does not compress (or try to compress) it again. Offsets count decoded
 /// bytes since compression began.
 /// </summary>
 /// <param name="storedMeansIncompressible">
@@ -29,9 +32,16 @@ internal sealed class S2ChunkLog(bool storedMeansIncompressible, Func<bool> want
         if (!wanted())
             return; // its bytes are relayed decoded, as any chunk not kept
         var length = (int)wire.Length;
+        if (!compressed)
+        {
+            Span<byte> header = stackalloc byte[8];
+            wire.Slice(0, header.Length).CopyTo(header);
+            _chunks.Add(new Chunk(start, decodedLength, null, length, BinaryPrimitives.ReadUInt32LittleEndian(header[4..])));
+            return;
+        }
         var copy = ArrayPool<byte>.Shared.Rent(length);
         wire.CopyTo(copy);
-        _chunks.Add(new Chunk(start, decodedLength, copy, length, compressed));
+        _chunks.Add(new Chunk(start, decodedLength, copy, length, 0));
     }
 
     /// <summary>Forgets the chunks whose decoded bytes all lie before <paramref name="consumed"/> (the reader moved past them).</summary>
@@ -39,7 +49,8 @@ internal sealed class S2ChunkLog(bool storedMeansIncompressible, Func<bool> want
     {
         while (_head < _chunks.Count && _chunks[_head].End <= consumed)
         {
-            ArrayPool<byte>.Shared.Return(_chunks[_head].Wire);
+            if (_chunks[_head].Wire is { } wire)
+                ArrayPool<byte>.Shared.Return(wire);
             _head++;
         }
         if (_head == _chunks.Count)
@@ -82,7 +93,10 @@ internal sealed class S2ChunkLog(bool storedMeansIncompressible, Func<bool> want
             if (chunk.Start < at || chunk.End > holdFrom || !Passable(chunk, compresses))
                 continue;
             range.CopyTo(output, at, chunk.Start);
-            output.WriteS2(chunk.Wire.AsSpan(0, chunk.WireLength), chunk.Length);
+            if (chunk.Wire is { } wire)
+                output.WriteS2(wire.AsSpan(0, chunk.WireLength), chunk.Length);
+            else
+                range.CopyStoredTo(output, chunk.Start, chunk.End, chunk.StoredCrc);
             at = chunk.End;
         }
         range.CopyTo(output, at, holdFrom);
@@ -135,6 +149,13 @@ internal sealed class S2ChunkLog(bool storedMeansIncompressible, Func<bool> want
                 output.Write(read);
         }
 
+        /// <summary>Writes [<paramref name="from"/>, <paramref name="to"/>) as the stored chunk whose data they are.</summary>
+        public void CopyStoredTo(OutboundBuffer output, long from, long to, uint maskedCrc)
+        {
+            var read = Split(from, to, out var held);
+            output.WriteStoredS2(maskedCrc, held, read);
+        }
+
         public void CopyTo(byte[] target, long from, long to)
         {
             var read = Split(from, to, out var held);
@@ -156,8 +177,14 @@ internal sealed class S2ChunkLog(bool storedMeansIncompressible, Func<bool> want
         }
     }
 
-    private readonly record struct Chunk(long Start, int Length, byte[] Wire, int WireLength, bool Compressed)
+    /// <summary>
+    /// A chunk at decoded offsets [Start, Start + Length) with WireLength bytes on the wire: a
+    /// compressed one as it came in Wire (rented), a stored one (Wire null) by its masked CRC.
+    /// </summary>
+    private readonly record struct Chunk(long Start, int Length, byte[]? Wire, int WireLength, uint StoredCrc)
     {
+        public bool Compressed => Wire is not null;
+
         public long End => Start + Length;
     }
 }

@@ -85,6 +85,9 @@ public static class S2StreamWriter
         output.Advance(8 + chunk.Length);
     }
 
+    /// <summary>The 8 bytes (type, length, masked CRC) before the data of a stored chunk of <paramref name="dataLength"/> bytes.</summary>
+    public static void StoredChunkHeader(Span<byte> span, int dataLength, uint maskedCrc) => Header(span, 0x01, 4 + dataLength, maskedCrc);
+
     private static void Header(Span<byte> span, byte type, int length, uint crc)
     {
         span[0] = type;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Nats.OrleansRoutes.Gateway.Routes;
 using Nats.OrleansRoutes.Protocol.Compression;
+using Nats.OrleansRoutes.TestKit;
 
 namespace Nats.OrleansRoutes.Tests.Unit.Gateway;
 
@@ -117,15 +118,18 @@ public sealed class S2PassThroughTests
 
     private const int IdentifierLength = 10;
 
-    [Fact]
-    public void A_chunk_cut_by_the_end_of_a_batch_is_passed_when_the_next_batch_continues_the_run()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a stored chunk is rebuilt from its data: the held part, then the reader's segments
+    public void A_chunk_cut_by_the_end_of_a_batch_is_passed_when_the_next_batch_continues_the_run(bool stored)
     {
-        var (wire, decoded, log, cut, output, carry) = FirstBatchEndsInsideTheSecondChunk();
+        var (wire, decoded, log, cut, output, carry) = FirstBatchEndsInsideTheSecondChunk(stored);
 
-        // The next batch starts where the first ended and finishes the chunk.
+        // The next batch starts where the first ended and finishes the chunk, in the pipe's segments.
+        var rest = decoded.AsMemory(cut);
+        var source = SegmentedSequence.Create(rest, [7, rest.Length / 3, rest.Length / 2]);
         lock (output.Gate)
-            Assert.False(log.CopyRun(carry, new ReadOnlySequence<byte>(decoded, cut, decoded.Length - cut), cut, 0, decoded.Length - cut,
-                output, compresses: true, holdBack: true));
+            Assert.False(log.CopyRun(carry, source, cut, 0, rest.Length, output, compresses: true, holdBack: true));
 
         var stream = Send(output, out var passed);
         Assert.False(carry.Holding);
@@ -133,6 +137,7 @@ public sealed class S2PassThroughTests
         Assert.True(Contains(stream, wire[0].AsSpan(IdentifierLength)), "the first chunk is passed as it came");
         Assert.True(Contains(stream, wire[1].AsSpan(IdentifierLength)), "the chunk the first batch cut is passed as it came");
         Assert.Equal(decoded.Length, passed.Decoded);
+        Assert.Equal(wire.Sum(w => w.Length - IdentifierLength), passed.Wire);
     }
 
     [Fact]
@@ -173,10 +178,11 @@ public sealed class S2PassThroughTests
     /// Two flushes of a member, one chunk each, and a first batch whose run ends inside the second:
     /// its bytes from that chunk's start are held back.
     /// </summary>
-    private static (byte[][] Wire, byte[] Decoded, S2ChunkLog Log, int Cut, OutboundBuffer Output, S2Carry Carry) FirstBatchEndsInsideTheSecondChunk()
+    private static (byte[][] Wire, byte[] Decoded, S2ChunkLog Log, int Cut, OutboundBuffer Output, S2Carry Carry) FirstBatchEndsInsideTheSecondChunk(
+        bool stored = false)
     {
         string[] flushes = [Ops("a", 40), Ops("b", 60)];
-        var wire = flushes.Select(f => Stream(Encoding.ASCII.GetBytes(f))).ToArray();
+        var wire = flushes.Select(f => Stream(Encoding.ASCII.GetBytes(f), compress: !stored)).ToArray();
         var (decoded, log) = Inflate(wire.SelectMany(w => w).ToArray());
         var cut = OpBoundaryAfter(decoded, flushes[0].Length + flushes[1].Length / 2);
         var output = new OutboundBuffer();
