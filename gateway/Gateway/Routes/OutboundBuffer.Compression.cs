@@ -51,6 +51,25 @@ internal sealed partial class OutboundBuffer
         CountS2(length, header.Length + length);
     }
 
+    /// <summary>
+    /// As above, with the data's first part in <paramref name="first"/> (rented from the shared
+    /// pool; owned from now on, and sent from as it is).
+    /// </summary>
+    public void WriteStoredS2(uint maskedCrc, byte[] first, int firstLength, in ReadOnlySequence<byte> rest)
+    {
+        var length = firstLength + (int)rest.Length;
+        Span<byte> header = stackalloc byte[8];
+        S2StreamWriter.StoredChunkHeader(header, length, maskedCrc);
+        AppendS2(header);
+        Seal();
+        _filled.Add(new ArraySegment<byte>(first, 0, firstLength));
+        (_s2Segments ??= new(ReferenceEqualityComparer.Instance)).Add(first);
+        Volatile.Write(ref _written, _written + firstLength);
+        foreach (var segment in rest)
+            AppendS2(segment.Span);
+        CountS2(length, header.Length + length);
+    }
+
     private void AppendS2(ReadOnlySpan<byte> bytes)
     {
         if (_current is not null && !_currentIsS2)

@@ -46,6 +46,18 @@ internal sealed class S2Carry
         Release();
     }
 
+    /// <summary>
+    /// Hands the array of the held bytes to the caller (who returns it to the shared pool) and
+    /// holds nothing more: a chunk they begin is passed on, and they go out as its first part.
+    /// </summary>
+    public byte[] HandOver()
+    {
+        var bytes = _bytes!;
+        _bytes = null;
+        Release();
+        return bytes;
+    }
+
     public void Release()
     {
         if (_bytes is not null)

@@ -153,7 +153,10 @@ internal sealed class S2ChunkLog(bool storedMeansIncompressible, Func<bool> want
         public void CopyStoredTo(OutboundBuffer output, long from, long to, uint maskedCrc)
         {
             var read = Split(from, to, out var held);
-            output.WriteStoredS2(maskedCrc, held, read);
+            if (!held.IsEmpty && held.Length == carry.End - carry.Start)
+                output.WriteStoredS2(maskedCrc, carry.HandOver(), held.Length, read); // no copy: held is the whole array
+            else
+                output.WriteStoredS2(maskedCrc, held, read);
         }
 
         public void CopyTo(byte[] target, long from, long to)

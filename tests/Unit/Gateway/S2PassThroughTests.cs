@@ -128,8 +128,10 @@ public sealed class S2PassThroughTests
         // The next batch starts where the first ended and finishes the chunk, in the pipe's segments.
         var rest = decoded.AsMemory(cut);
         var source = SegmentedSequence.Create(rest, [7, rest.Length / 3, rest.Length / 2]);
+        var held = (int)(carry.End - carry.Start);
         lock (output.Gate)
             Assert.False(log.CopyRun(carry, source, cut, 0, rest.Length, output, compresses: true, holdBack: true));
+        ScribbleOnPooledArrays(held); // an array the output sends from must not be back in the pool
 
         var stream = Send(output, out var passed);
         Assert.False(carry.Holding);
@@ -191,6 +193,14 @@ public sealed class S2PassThroughTests
             Assert.True(log.CopyRun(carry, new ReadOnlySequence<byte>(decoded, 0, cut), 0, 0, cut, output, compresses: true, holdBack: true));
         Assert.Equal((flushes[0].Length, cut), (carry.Start, carry.End));
         return (wire, decoded, log, cut, output, carry);
+    }
+
+    /// <summary>Rents the shared pool's next array of <paramref name="length"/> bytes, overwrites it and gives it back.</summary>
+    private static void ScribbleOnPooledArrays(int length)
+    {
+        var array = ArrayPool<byte>.Shared.Rent(length);
+        array.AsSpan().Fill(0xEE);
+        ArrayPool<byte>.Shared.Return(array);
     }
 
     /// <summary>The offset just after the first op that ends at or after <paramref name="offset"/>.</summary>
