@@ -47,7 +47,7 @@ internal sealed class S2Carry
     }
 
     /// <summary>
-    /// Hands the array of the held bytes to the caller (who returns it to the shared pool) and
+    /// Hands the array of the held bytes to the caller (who gives it back to a pool once sent) and
     /// holds nothing more: a chunk they begin is passed on, and they go out as its first part.
     /// </summary>
     public byte[] HandOver()

@@ -140,6 +140,38 @@ public sealed class S2PassThroughTests
         Assert.True(Contains(stream, wire[1].AsSpan(IdentifierLength)), "the chunk the first batch cut is passed as it came");
         Assert.Equal(decoded.Length, passed.Decoded);
         Assert.Equal(wire.Sum(w => w.Length - IdentifierLength), passed.Wire);
+        Assert.Equal(stream.Length, output.CompressedOut);
+        Assert.Equal(stream.Length, output.Pending);
+    }
+
+    [Fact]
+    public void A_stored_chunk_cut_by_several_batches_is_passed_whole_and_what_follows_is_held_again()
+    {
+        string[] flushes = [Ops("a", 40), Ops("b", 60), Ops("c", 60)];
+        var wire = flushes.Select(f => Stream(Encoding.ASCII.GetBytes(f), compress: false)).ToArray();
+        var (decoded, log) = Inflate(wire.SelectMany(w => w).ToArray());
+        var secondStart = flushes[0].Length;
+        var thirdStart = secondStart + flushes[1].Length;
+        // Batches end twice inside the second chunk, then inside the third, then at the end.
+        int[] ends = [OpBoundaryAfter(decoded, secondStart + 100), OpBoundaryAfter(decoded, thirdStart - 500),
+            OpBoundaryAfter(decoded, thirdStart + 300), decoded.Length];
+        var output = new OutboundBuffer();
+        var carry = new S2Carry();
+        var from = 0;
+        foreach (var end in ends)
+        {
+            var source = SegmentedSequence.Create(decoded.AsMemory(from, end - from), [3, (end - from) / 2]);
+            lock (output.Gate)
+                Assert.Equal(end < decoded.Length, log.CopyRun(carry, source, from, 0, end - from, output, compresses: true, holdBack: true));
+            ScribbleOnPooledArrays(flushes[1].Length);
+            from = end;
+        }
+
+        var stream = Send(output, out var passed);
+        Assert.Equal(decoded, Decode(stream));
+        Assert.All(wire, w => Assert.True(Contains(stream, w.AsSpan(IdentifierLength)), "every chunk is passed as it came"));
+        Assert.Equal(decoded.Length, passed.Decoded);
+        Assert.Equal(stream.Length, output.Pending);
     }
 
     [Fact]
