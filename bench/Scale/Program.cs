@@ -312,7 +312,7 @@ static string MembersReport(MembersResult m)
     text.AppendLine();
     text.AppendLine("## With members");
     text.AppendLine();
-    text.AppendLine(c, $"Every cluster gets simulated members (the project's route codec: pool of 3 and $SYS each, PONG to PING, no subscriptions, a client URL each): {m.Members:N0} members, {m.Connections:N0} route connections,");
+    text.AppendLine(c, $"Every cluster gets simulated members (the project's route codec: pool of 3 and $SYS each, PONG to PING, a PING every 30 s on each connection as nats-server sends on routes, no subscriptions, a client URL each): {m.Members:N0} members, {m.Connections:N0} route connections,");
     text.AppendLine(c, $"and the {m.UrlRoutes:N0} URL routes the members dial when the gateway offers them (one per ordered pair of members, how they learn each other's client URLs): {m.Connections + m.UrlRoutes:N0} connections in all.");
     text.AppendLine();
     text.AppendLine("| measure | value | target |");

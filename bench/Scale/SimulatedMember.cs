@@ -9,8 +9,9 @@ namespace Nats.OrleansRoutes.Bench.Scale;
 /// <summary>
 /// A member server as the gateway sees it, built on the project's route codec: a pool of three
 /// connections and a dedicated one for <c>$SYS</c>, each with CONNECT and INFO as a 2.15 server
-/// sends them (compression off, with a client URL), PONG to every PING, and a count of the RS+ it
-/// is told. Like nats-server it dials the URL routes the gateway offers it by gossip (one per other
+/// sends them (compression off, with a client URL), PONG to every PING, a PING of its own on each
+/// connection as nats-server sends them on routes (about 1 s after connecting, then every 30 s), and
+/// a count of the RS+ it is told. Like nats-server it dials the URL routes the gateway offers it by gossip (one per other
 /// member), and redials a route that drops, 1 s apart, going round the gateways it knows (the
 /// route URLs member-config lists). It holds no subscriptions of its own unless
 /// <see cref="SubscribeAsync"/> announces some (they are not announced again after a redial).
@@ -190,11 +191,17 @@ internal sealed class SimulatedMember : IAsyncDisposable
 
     private sealed class Connection : IAsyncDisposable
     {
+        private static readonly TimeSpan FirstPing = TimeSpan.FromSeconds(1);
+
+        /// <summary>nats-server's default for routes (its ping interval, at most 30 s on a route), as the gateway's.</summary>
+        private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(30);
+
         private readonly Socket _socket = new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         private readonly SemaphoreSlim _sending = new(1, 1);
         private readonly CancellationTokenSource _stop = new();
         private NetworkStream _stream = null!;
         private Task _reading = Task.CompletedTask;
+        private Task _pinging = Task.CompletedTask;
         private Action<RouteInfo> _onGossip = static _ => { };
         private string? _remoteId; // the gateway's, from its first INFO: an INFO naming another server is gossip
         public long Subscribes;
@@ -255,7 +262,26 @@ internal sealed class SimulatedMember : IAsyncDisposable
             RouteWriter.WritePing(hello);
             await connection.SendAsync(hello.WrittenMemory);
             connection._reading = connection.ReadAsync(connection._stop.Token);
+            connection._pinging = connection.PingAsync(connection._stop.Token);
             return connection;
+        }
+
+        /// <summary>nats-server's route keepalive: a first PING after 1 s plus up to a fifth, then one every interval.</summary>
+        private async Task PingAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                var first = FirstPing + TimeSpan.FromMilliseconds(Random.Shared.Next((int)FirstPing.TotalMilliseconds / 5));
+                await Task.Delay(first, cancellationToken);
+                while (!_reading.IsCompleted)
+                {
+                    await SendAsync("PING\r\n"u8.ToArray());
+                    await Task.Delay(PingInterval, cancellationToken);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+            {
+            }
         }
 
         public async Task SendAsync(ReadOnlyMemory<byte> bytes)
@@ -319,6 +345,7 @@ internal sealed class SimulatedMember : IAsyncDisposable
             await _stop.CancelAsync();
             _socket.Dispose();
             await _reading;
+            await _pinging;
         }
     }
 }
