@@ -9,9 +9,8 @@ public static class S2Crc
     public static uint Crc32C(ReadOnlySpan<byte> data) => Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, data);
 
     /// <summary>The framing format's mask: rotate right by 15, add 0xA282EAD8 (so data holding its own CRC does not check out).</summary>
-    public static uint Masked(ReadOnlySpan<byte> data)
-    {
-        var crc = Crc32C(data);
-        return unchecked(((crc >> 15) | (crc << 17)) + 0xA282EAD8);
-    }
+    public static uint Masked(ReadOnlySpan<byte> data) => Mask(Crc32C(data));
+
+    /// <summary>The mask applied to a CRC-32C computed elsewhere (e.g. a piece at a time).</summary>
+    public static uint Mask(uint crc) => unchecked(((crc >> 15) | (crc << 17)) + 0xA282EAD8);
 }

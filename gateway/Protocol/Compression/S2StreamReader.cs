@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace Nats.OrleansRoutes.Protocol.Compression;
 
@@ -23,6 +24,13 @@ public sealed class S2StreamReader
     private static readonly byte[] S2Magic = "S2sTwO"u8.ToArray();
     private static readonly byte[] SnappyMagic = "sNaPpY"u8.ToArray();
 
+    /// <summary>
+    /// A stored chunk is copied and checked a slice at a time, each slice added to the CRC while it
+    /// is still in the cache: checking a megabyte after copying it reads it from memory again.
+    /// </summary>
+    private const int CheckSlice = 32 * 1024;
+
+    private readonly Crc32 _crc = new(Crc32ParameterSet.Crc32C);
     private bool _started;
     private int _maxBlock = S2Block.MaxS2Length;
 
@@ -104,7 +112,7 @@ public sealed class S2StreamReader
                 throw new S2FormatException($"compressed chunk announces {length} decoded bytes; the limit is {_maxBlock}");
             var target = output.GetSpan(Math.Max(length, 1))[..length];
             S2Block.Decode(block, target);
-            Check(chunk, target);
+            Check(BinaryPrimitives.ReadUInt32LittleEndian(chunk), S2Crc.Masked(target), length);
             output.Advance(length);
             BytesOut += length;
             return length;
@@ -124,22 +132,30 @@ public sealed class S2StreamReader
         var length = (int)body.Length - CrcBytes;
         if (length > _maxBlock)
             throw new S2FormatException($"uncompressed chunk of {length} bytes is over the limit of {_maxBlock}");
-        var target = output.GetSpan(Math.Max(length, 1))[..length];
-        body.Slice(CrcBytes).CopyTo(target);
         Span<byte> crc = stackalloc byte[CrcBytes];
         body.Slice(0, CrcBytes).CopyTo(crc);
-        Check(crc, target);
+        var target = output.GetSpan(Math.Max(length, 1))[..length];
+        _crc.Reset();
+        foreach (var segment in body.Slice(CrcBytes))
+        {
+            for (var data = segment.Span; !data.IsEmpty; data = data[Math.Min(data.Length, CheckSlice)..])
+            {
+                var slice = target[..Math.Min(data.Length, CheckSlice)];
+                data[..slice.Length].CopyTo(slice);
+                _crc.Append(slice);
+                target = target[slice.Length..];
+            }
+        }
+        Check(BinaryPrimitives.ReadUInt32LittleEndian(crc), S2Crc.Mask(_crc.GetCurrentHashAsUInt32()), length);
         output.Advance(length);
         BytesOut += length;
         return length;
     }
 
-    private static void Check(ReadOnlySpan<byte> crcThenData, ReadOnlySpan<byte> decoded)
+    private static void Check(uint expected, uint actual, int decodedLength)
     {
-        var expected = BinaryPrimitives.ReadUInt32LittleEndian(crcThenData);
-        var actual = S2Crc.Masked(decoded);
         if (expected != actual)
-            throw new S2FormatException($"CRC mismatch: the chunk says 0x{expected:x8}, its {decoded.Length} decoded bytes give 0x{actual:x8}");
+            throw new S2FormatException($"CRC mismatch: the chunk says 0x{expected:x8}, its {decodedLength} decoded bytes give 0x{actual:x8}");
     }
 
     /// <summary>The body as one span; rents a buffer when it spans segments (return it).</summary>

@@ -124,6 +124,32 @@ public sealed class S2StreamTests
     }
 
     [Fact]
+    public void A_stored_megabyte_chunk_in_uneven_segments_is_checked_whole_and_a_flipped_byte_anywhere_is_refused()
+    {
+        // As nats-server sends incompressible data: one stored chunk of 1 MiB, read from a pipe's
+        // segments, and checked in slices as it is copied.
+        var data = new byte[1024 * 1024];
+        new Random(11).NextBytes(data);
+        var wire = new byte[10 + 8 + data.Length];
+        var writer = new ArrayBufferWriter<byte>();
+        S2StreamWriter.WriteIdentifier(writer);
+        writer.WrittenSpan.CopyTo(wire);
+        S2StreamWriter.StoredChunkHeader(wire.AsSpan(10), data.Length, S2Crc.Masked(data));
+        data.CopyTo(wire, 18);
+        int[] cuts = [5, 20, 40_000, 40_001, 700_000];
+
+        Assert.Equal(data, DecodeAll(SegmentedSequence.Create(wire, cuts)));
+        foreach (var at in new[] { 18, 18 + 32 * 1024, wire.Length - 1 })
+        {
+            var bad = (byte[])wire.Clone();
+            bad[at] ^= 0x40;
+            var input = SegmentedSequence.Create(bad, cuts);
+            var error = Assert.Throws<S2FormatException>(() => new S2StreamReader().Read(ref input, new ArrayBufferWriter<byte>()));
+            Assert.Contains("CRC mismatch", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Repeat_offsets_of_every_length_class_decode()
     {
         // "abcd" literal, copy1 (len 4, off 4), then repeats with length codes 4, 5, 6 and 7.
