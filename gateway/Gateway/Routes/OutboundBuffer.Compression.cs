@@ -41,14 +41,9 @@ internal sealed partial class OutboundBuffer
     /// </summary>
     public void WriteStoredS2(uint maskedCrc, ReadOnlySpan<byte> first, in ReadOnlySequence<byte> rest)
     {
-        var length = first.Length + (int)rest.Length;
-        Span<byte> header = stackalloc byte[8];
-        S2StreamWriter.StoredChunkHeader(header, length, maskedCrc);
-        AppendS2(header);
+        AppendStoredHeader(maskedCrc, first.Length + (int)rest.Length);
         AppendS2(first);
-        foreach (var segment in rest)
-            AppendS2(segment.Span);
-        CountS2(length, header.Length + length);
+        AppendStoredRest(first.Length, rest);
     }
 
     /// <summary>
@@ -57,18 +52,34 @@ internal sealed partial class OutboundBuffer
     /// </summary>
     public void WriteStoredS2(uint maskedCrc, byte[] first, int firstLength, in ReadOnlySequence<byte> rest)
     {
-        var length = firstLength + (int)rest.Length;
-        Span<byte> header = stackalloc byte[8];
+        AppendStoredHeader(maskedCrc, firstLength + (int)rest.Length);
+        Seal(); // the header's segment ends here: the array follows as a segment of its own
+        _filled.Add(new ArraySegment<byte>(first, 0, firstLength));
+        MarkS2(first);
+        Volatile.Write(ref _written, _written + firstLength);
+        AppendStoredRest(firstLength, rest);
+    }
+
+    private const int StoredHeaderLength = 8;
+
+    private void AppendStoredHeader(uint maskedCrc, int length)
+    {
+        Span<byte> header = stackalloc byte[StoredHeaderLength];
         S2StreamWriter.StoredChunkHeader(header, length, maskedCrc);
         AppendS2(header);
-        Seal();
-        _filled.Add(new ArraySegment<byte>(first, 0, firstLength));
-        (_s2Segments ??= new(ReferenceEqualityComparer.Instance)).Add(first);
-        Volatile.Write(ref _written, _written + firstLength);
+    }
+
+    /// <summary>The stored chunk's data after its first part, and the count of the whole chunk.</summary>
+    private void AppendStoredRest(int firstLength, in ReadOnlySequence<byte> rest)
+    {
         foreach (var segment in rest)
             AppendS2(segment.Span);
-        CountS2(length, header.Length + length);
+        var length = firstLength + (int)rest.Length;
+        CountS2(length, StoredHeaderLength + length);
     }
+
+    /// <summary>Marks a filled segment as S2 chunks to pass as they are.</summary>
+    private void MarkS2(byte[] segment) => (_s2Segments ??= new(ReferenceEqualityComparer.Instance)).Add(segment);
 
     private void AppendS2(ReadOnlySpan<byte> bytes)
     {

@@ -87,7 +87,7 @@ internal sealed partial class OutboundBuffer : IBufferWriter<byte>
         {
             _filled.Add(new ArraySegment<byte>(_current, 0, _used));
             if (_currentIsS2)
-                (_s2Segments ??= new(ReferenceEqualityComparer.Instance)).Add(_current);
+                MarkS2(_current);
         }
         else
         {

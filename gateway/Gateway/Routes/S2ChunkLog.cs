@@ -34,9 +34,9 @@ internal sealed class S2ChunkLog(bool storedMeansIncompressible, Func<bool> want
         var length = (int)wire.Length;
         if (!compressed)
         {
-            Span<byte> header = stackalloc byte[8];
-            wire.Slice(0, header.Length).CopyTo(header);
-            _chunks.Add(new Chunk(start, decodedLength, null, length, BinaryPrimitives.ReadUInt32LittleEndian(header[4..])));
+            Span<byte> crc = stackalloc byte[4];
+            wire.Slice(4, crc.Length).CopyTo(crc); // after the type and the length
+            _chunks.Add(new Chunk(start, decodedLength, null, length, BinaryPrimitives.ReadUInt32LittleEndian(crc)));
             return;
         }
         var copy = ArrayPool<byte>.Shared.Rent(length);
