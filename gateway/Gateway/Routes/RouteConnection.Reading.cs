@@ -254,7 +254,7 @@ internal sealed partial class RouteConnection
             {
                 case RouteOpKind.Ping:
                     WritePong(null);
-                    ScheduleSend();
+                    SendNow(); // from this thread: waking the writer loop for five bytes costs more than the send
                     break;
                 case RouteOpKind.Pong:
                     OnPong();
