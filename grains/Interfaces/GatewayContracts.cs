@@ -27,6 +27,19 @@ public sealed record PlacementChoice(string GatewayId, string Host, int Port, st
 public sealed record DirectoryEntry(string Cluster, string GatewayId, int Port, long Epoch, string Group = GatewayRegistration.DefaultGroup,
     long? SpecVersion = null);
 
+/// <summary>
+/// The version of the directory's placements: a count of changes, and the activation of the
+/// directory that counted them (a directory activated again counts from zero).
+/// </summary>
+public sealed record PlacementsVersion(Guid Directory, long Changes);
+
+/// <summary>
+/// A heartbeat's answer: the placements' version, and the gateway's placements when they are not
+/// those of the version it named. A quiet deployment's heartbeats carry no list: a thousand
+/// entries every reconcile was most of an idle gateway's allocations.
+/// </summary>
+public sealed record HeartbeatReply(PlacementsVersion Version, IReadOnlyList<DirectoryEntry>? Placements);
+
 /// <summary>What happened to a cluster, as gateways are told it.</summary>
 public enum ClusterChangeKind
 {
@@ -74,8 +87,12 @@ public interface IGatewayDirectoryGrain : IGrainWithStringKey
     [OneWay]
     Task Publish(ClusterChange change);
 
-    /// <summary>A gateway is alive; returns the clusters the directory has placed on it, with their spec versions.</summary>
-    Task<IReadOnlyList<DirectoryEntry>> Heartbeat(string gatewayId);
+    /// <summary>
+    /// A gateway is alive; returns the clusters the directory has placed on it, with their spec
+    /// versions, unless the placements are still those of <paramref name="known"/> (the version of
+    /// the gateway's last answer, null at first).
+    /// </summary>
+    Task<HeartbeatReply> Heartbeat(string gatewayId, PlacementsVersion? known);
 
     /// <summary>Says goodbye: the gateway is no longer a candidate for placement.</summary>
     Task Deregister(string gatewayId);

@@ -36,6 +36,10 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     private Task _keepalive = Task.CompletedTask;
     private bool _registered;
 
+    /// <summary>The clusters the directory placed here, as of its last heartbeat answer, and that answer's version.</summary>
+    private IReadOnlyList<DirectoryEntry> _placements = [];
+    private PlacementsVersion? _placementsVersion;
+
     /// <summary>Clusters a reconcile starts serving (or places) at a time.</summary>
     private const int ClusterCallsInFlight = 8;
 
@@ -177,7 +181,10 @@ public sealed partial class GatewayService : IHostedService, IDisposable
             // made here, not at construction, because the Orleans runtime has started by now.
             _listenerReference ??= _grains.CreateObjectReference<IClusterChangeObserver>(_listener);
             await Directory.Subscribe(_options.Id, _listenerReference);
-            var assigned = await Directory.Heartbeat(_options.Id);
+            var reply = await Directory.Heartbeat(_options.Id, _placementsVersion);
+            _placements = reply.Placements ?? _placements; // null: unchanged since the last answer
+            _placementsVersion = reply.Version;
+            var assigned = _placements;
             // Each cluster on its own, a few at a time: after a kill -9, a thousand orphans placed and
             // then served one after another took 11 s after the first lease had run out.
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = ClusterCallsInFlight, CancellationToken = cancellationToken };
@@ -266,8 +273,11 @@ public sealed partial class GatewayService : IHostedService, IDisposable
             server.Hub.Relaying = false;
             _handovers[cluster] = TakeOverAsync(cluster, served, handover);
         }
-        // Renew at once: the lease ran from the moment of placement, not from now.
-        await RenewAsync(cluster, served);
+        // The lease ran from the moment of placement, not from now: renew at once unless the renewal
+        // round surely comes first. A thousand clusters taking over after a kill -9 are placed a
+        // moment before they are served, and one renewal call each would only slow the others down.
+        if (placement.LeaseExpiresAt - DateTimeOffset.UtcNow - _options.FencingMargin < _options.RenewInterval * 2)
+            await RenewAsync(cluster, served);
     }
 
     private async Task RefreshSpecAsync(string cluster, Served served)

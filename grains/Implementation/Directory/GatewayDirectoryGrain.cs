@@ -40,6 +40,10 @@ public sealed partial class GatewayDirectoryGrain(
 
     private static readonly TimeSpan ReservationTime = TimeSpan.FromMinutes(1);
 
+    /// <summary>This activation, and the changes to the placements it has made: the <see cref="PlacementsVersion"/>.</summary>
+    private readonly Guid _instance = Guid.NewGuid();
+    private long _changes;
+
     private GatewayDirectoryState State => state.State;
 
     private TimeProvider Time => time;
@@ -93,11 +97,13 @@ public sealed partial class GatewayDirectoryGrain(
         LogRegistered(logger, registration.GatewayId, registration.Host, registration.PortFrom, registration.PortTo, registration.Group);
     }
 
-    public Task<IReadOnlyList<DirectoryEntry>> Heartbeat(string gatewayId)
+    public Task<HeartbeatReply> Heartbeat(string gatewayId, PlacementsVersion? known)
     {
         if (State.Gateways.ContainsKey(gatewayId))
             _lastSeen[gatewayId] = Time.GetUtcNow();
-        return Task.FromResult<IReadOnlyList<DirectoryEntry>>([.. State.Placements.Values.Where(p => p.GatewayId == gatewayId)]);
+        var version = new PlacementsVersion(_instance, _changes);
+        return Task.FromResult(new HeartbeatReply(version,
+            version == known ? null : [.. State.Placements.Values.Where(p => p.GatewayId == gatewayId)]));
     }
 
     public async Task Deregister(string gatewayId)
@@ -161,6 +167,7 @@ public sealed partial class GatewayDirectoryGrain(
     {
         _reserved.Remove(entry.Cluster);
         State.Placements[entry.Cluster] = entry;
+        _changes++;
         await WriteStateAsync();
     }
 
@@ -169,6 +176,7 @@ public sealed partial class GatewayDirectoryGrain(
         if (!State.Placements.TryGetValue(cluster, out var entry) || entry.SpecVersion >= version)
             return;
         State.Placements[cluster] = entry with { SpecVersion = version };
+        _changes++;
         await WriteStateAsync();
     }
 
@@ -176,7 +184,10 @@ public sealed partial class GatewayDirectoryGrain(
     {
         _reserved.Remove(cluster);
         if (State.Placements.Remove(cluster))
+        {
+            _changes++;
             await WriteStateAsync();
+        }
     }
 
     public Task<IReadOnlyList<string>> Orphans() =>

@@ -262,7 +262,7 @@ public sealed class ClusterGrainTests
         PlacementView? moved = null;
         while (DateTime.UtcNow < until)
         {
-            await plane.Directory.Heartbeat("gw-b");
+            await plane.Directory.Heartbeat("gw-b", null);
             moved = await cluster.EnsurePlacement();
             if (moved!.GatewayId == "gw-b")
                 break;
@@ -271,6 +271,32 @@ public sealed class ClusterGrainTests
         Assert.Equal(("gw-b", "127.0.0.3", 24500), (moved!.GatewayId, moved.Host, moved.Port));
         Assert.True(moved.Epoch > placed.Epoch);
         Assert.False((await cluster.RenewLease("gw-a", placed.Epoch)).Held); // the old holder is fenced off
+    }
+
+    [Fact]
+    public async Task A_heartbeat_carries_the_placements_only_when_they_changed()
+    {
+        await using var plane = await InProcessControlPlane.StartAsync();
+        await plane.Directory.Register(new GatewayRegistration("gw-a", "127.0.0.2", 24500, 24599, null, 100));
+        var first = await plane.Directory.Heartbeat("gw-a", null);
+        Assert.Empty(first.Placements!);
+        Assert.Null((await plane.Directory.Heartbeat("gw-a", first.Version)).Placements);
+
+        var cluster = plane.Cluster("acme/prod");
+        await cluster.Import(new ImportRequest(Conf, "prod.conf"));
+        var placed = await plane.Directory.Heartbeat("gw-a", first.Version);
+        Assert.Equal("acme/prod", Assert.Single(placed.Placements!).Cluster);
+        Assert.NotEqual(first.Version, placed.Version);
+        Assert.Null((await plane.Directory.Heartbeat("gw-a", placed.Version)).Placements);
+        // A version the directory never gave (another activation's) gets the whole list.
+        var stranger = placed.Version with { Directory = Guid.NewGuid() };
+        Assert.Single((await plane.Directory.Heartbeat("gw-a", stranger)).Placements!);
+
+        // A spec change is a change of the placements too: the heartbeat tells which spec to re-read.
+        var version = Assert.Single(placed.Placements!).SpecVersion;
+        await cluster.Import(new ImportRequest(Conf.Replace("pool_size: 3", "pool_size: 4", StringComparison.Ordinal), "prod.conf"));
+        var changed = await plane.Directory.Heartbeat("gw-a", placed.Version);
+        Assert.True(Assert.Single(changed.Placements!).SpecVersion > version);
     }
 
     [Fact]

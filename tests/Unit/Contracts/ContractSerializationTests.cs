@@ -76,6 +76,10 @@ public sealed class ContractSerializationTests
         var renewal = RoundTrip(new LeaseRenewal("acme/a", new LeaseResult(true, null, "renewed"), null));
         Assert.Equal((true, "renewed"), (renewal.Result!.Held, renewal.Result.Reason));
         Assert.Equal("storage down", RoundTrip(new LeaseRenewal("acme/b", null, "storage down")).Error);
+        var version = new PlacementsVersion(Guid.NewGuid(), 41);
+        var heartbeat = RoundTrip(new HeartbeatReply(version, [new DirectoryEntry("acme/a", "gw1", 24200, 3, "eu", 7)]));
+        Assert.Equal((version, new DirectoryEntry("acme/a", "gw1", 24200, 3, "eu", 7)), (heartbeat.Version, heartbeat.Placements!.Single()));
+        Assert.Null(RoundTrip(new HeartbeatReply(version, null)).Placements);
     }
 
     [Fact]
