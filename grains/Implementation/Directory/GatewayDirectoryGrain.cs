@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 
 namespace Nats.OrleansRoutes.Grains.Directory;
 
@@ -21,6 +22,11 @@ public sealed class GatewayDirectoryState
 /// every gateway reconcile.
 /// </summary>
 [GrainType("gateway-directory")]
+// Every method changes the state before its only await, the write, so calls may interleave there:
+// Orleans' persistent state runs one write at a time and folds writes asked for meanwhile into the
+// next. The state holds every placement; one write per call made a take-over of n clusters n
+// writes of all of them, one after another.
+[Reentrant]
 public sealed partial class GatewayDirectoryGrain(
     [PersistentState("directory", GrainStorage.Name)] IPersistentState<GatewayDirectoryState> state,
     IOptions<GrainsOptions> options, TimeProvider time, ILogger<GatewayDirectoryGrain> logger)

@@ -300,6 +300,38 @@ public sealed class ClusterGrainTests
     }
 
     [Fact]
+    public async Task Placements_recorded_at_the_same_time_share_writes_and_all_are_stored()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var settings = new RedisSettings(redis.Endpoint);
+        var service = "directory-" + Guid.NewGuid().ToString("N")[..8];
+        const int Clusters = 200;
+        await using (var plane = await InProcessControlPlane.StartAsync(redis: settings, serviceId: service))
+        {
+            await plane.Directory.Register(new GatewayRegistration("gw-a", "127.0.0.2", 24500, 24799, null, Clusters));
+            var before = await StateWritesAsync(redis);
+            // As a take-over records its orphans' new placements: many at once, each a change of the whole state.
+            await Task.WhenAll(Enumerable.Range(0, Clusters).Select(i => plane.Directory.Record(new DirectoryEntry($"acme/c{i}", "gw-a", 24500 + i, 1))));
+            var writes = await StateWritesAsync(redis) - before;
+            Assert.InRange(writes, 1, Clusters / 4);
+        }
+        // Every recorded placement is in storage: a directory activated afresh knows them all.
+        await using var again = await InProcessControlPlane.StartAsync(redis: settings, serviceId: service);
+        var stored = (await again.Directory.Heartbeat("gw-a", null)).Placements!;
+        Assert.Equal(Enumerable.Range(0, Clusters).Select(i => $"acme/c{i}").Order(StringComparer.Ordinal), stored.Select(p => p.Cluster).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Grain states written so far: Orleans' Redis storage writes each with a script (its ETag check).</summary>
+    private static async Task<long> StateWritesAsync(RedisServer redis)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.Endpoint},allowAdmin=true");
+        var stats = await connection.GetServer(redis.Endpoint).InfoAsync("commandstats");
+        return stats.SelectMany(g => g)
+            .Where(e => e.Key is "cmdstat_eval" or "cmdstat_evalsha")
+            .Sum(e => long.Parse(e.Value.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task Clusters_imported_at_the_same_time_get_different_ports()
     {
         await using var plane = await InProcessControlPlane.StartAsync();
