@@ -35,8 +35,8 @@ public sealed record PlacementsVersion(Guid Directory, long Changes);
 
 /// <summary>
 /// A heartbeat's answer: the placements' version, and the gateway's placements when they are not
-/// those of the version it named. A quiet deployment's heartbeats carry no list: a thousand
-/// entries every reconcile was most of an idle gateway's allocations.
+/// those of the version it named. A quiet deployment's heartbeats carry no list; before, a gateway
+/// serving 10 000 clusters was sent all 10 000 entries every reconcile (every 2 s).
 /// </summary>
 public sealed record HeartbeatReply(PlacementsVersion Version, IReadOnlyList<DirectoryEntry>? Placements);
 
