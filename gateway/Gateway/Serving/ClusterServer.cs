@@ -72,6 +72,9 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     /// </summary>
     public bool IsFenced => Stopwatch.GetTimestamp() > Volatile.Read(ref _fenceAt);
 
+    /// <summary>How long until <see cref="IsFenced"/> unless a renewal comes first (negative once fenced).</summary>
+    public TimeSpan UntilFenced => Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), Volatile.Read(ref _fenceAt));
+
     /// <summary>A renewal sent at <paramref name="sentAt"/> (Stopwatch time) succeeded: the lease runs from no earlier than then.</summary>
     public void Renewed(long sentAt) =>
         Volatile.Write(ref _fenceAt, sentAt + (long)((Options.LeaseDuration - Options.FencingMargin).TotalSeconds * Stopwatch.Frequency));

@@ -190,7 +190,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = ClusterCallsInFlight, CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(assigned, parallel, async (entry, _) =>
             {
-                if (!_served.TryGetValue(entry.Cluster, out var served) || served.Epoch != entry.Epoch)
+                if (ServedAt(entry.Cluster, entry.Epoch) is not { } served)
                     await StartServingAsync(entry.Cluster);
                 else if (entry.SpecVersion is not { } version || version > served.Server.Version)
                     await RefreshSpecAsync(entry.Cluster, served); // the heartbeat says the spec changed (or cannot say)
@@ -201,7 +201,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
             {
                 // Placed here: served now, not after every other orphan has been placed.
                 if (await _grains.GetGrain<IClusterGrain>(orphan).EnsurePlacement() is { } placed && placed.GatewayId == _options.Id
-                    && (!_served.TryGetValue(orphan, out var served) || served.Epoch != placed.Epoch))
+                    && ServedAt(orphan, placed.Epoch) is null)
                     await StartServingAsync(orphan);
             });
         }
@@ -214,6 +214,10 @@ public sealed partial class GatewayService : IHostedService, IDisposable
             _reconciling.Release();
         }
     }
+
+    /// <summary>The cluster as this gateway serves it, if it serves it at lease epoch <paramref name="epoch"/>.</summary>
+    private Served? ServedAt(string cluster, long epoch) =>
+        _served.TryGetValue(cluster, out var served) && served.Epoch == epoch ? served : null;
 
     /// <summary>The monitoring URL announced in the directory (set by the host once it knows its port).</summary>
     public string? MonitorUrl
@@ -276,7 +280,7 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         // The lease ran from the moment of placement, not from now: renew at once unless the renewal
         // round surely comes first. A thousand clusters taking over after a kill -9 are placed a
         // moment before they are served, and one renewal call each would only slow the others down.
-        if (placement.LeaseExpiresAt - DateTimeOffset.UtcNow - _options.FencingMargin < _options.RenewInterval * 2)
+        if (server.UntilFenced < _options.RenewInterval * 2)
             await RenewAsync(cluster, served);
     }
 

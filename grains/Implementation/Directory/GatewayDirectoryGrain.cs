@@ -56,6 +56,13 @@ public sealed partial class GatewayDirectoryGrain(
 
     private Task WriteStateAsync() => state.WriteStateAsync();
 
+    /// <summary>After a change to <see cref="GatewayDirectoryState.Placements"/>: a new <see cref="PlacementsVersion"/>, stored.</summary>
+    private Task PlacementsChangedAsync()
+    {
+        _changes++;
+        return WriteStateAsync();
+    }
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var now = Time.GetUtcNow();
@@ -173,8 +180,7 @@ public sealed partial class GatewayDirectoryGrain(
     {
         _reserved.Remove(entry.Cluster);
         State.Placements[entry.Cluster] = entry;
-        _changes++;
-        await WriteStateAsync();
+        await PlacementsChangedAsync();
     }
 
     public async Task RecordVersion(string cluster, long version)
@@ -182,18 +188,14 @@ public sealed partial class GatewayDirectoryGrain(
         if (!State.Placements.TryGetValue(cluster, out var entry) || entry.SpecVersion >= version)
             return;
         State.Placements[cluster] = entry with { SpecVersion = version };
-        _changes++;
-        await WriteStateAsync();
+        await PlacementsChangedAsync();
     }
 
     public async Task Forget(string cluster)
     {
         _reserved.Remove(cluster);
         if (State.Placements.Remove(cluster))
-        {
-            _changes++;
-            await WriteStateAsync();
-        }
+            await PlacementsChangedAsync();
     }
 
     public Task<IReadOnlyList<string>> Orphans() =>
