@@ -139,14 +139,16 @@ if (membersPerCluster > 0)
     Console.WriteLine($"{expectedUrlRoutes} URL routes open after {urlRoutesSeconds:F1} s");
     await Task.Delay(TimeSpan.FromSeconds(10));
     var (before, _) = await GrainCallsAsync();
+    var gcBefore = await GcAsync();
     var statsBefore = ProcessStats.Read(gateway.Id);
     var measured = Stopwatch.StartNew();
     await Task.Delay(window);
     var (after, _) = await GrainCallsAsync();
     var statsAfter = ProcessStats.Read(gateway.Id);
+    var gc = (await GcAsync()).Since(gcBefore, measured.Elapsed);
     var idleCpu = (statsAfter.Cpu - statsBefore.Cpu).TotalSeconds / measured.Elapsed.TotalSeconds * 100;
     var idleCalls = (after - before) / measured.Elapsed.TotalSeconds;
-    Console.WriteLine($"idle with members: {idleCalls:F1} grain calls/s, CPU {idleCpu:F1} %, RSS {statsAfter.RssBytes / 1048576} MiB");
+    Console.WriteLine($"idle with members: {idleCalls:F1} grain calls/s, CPU {idleCpu:F1} %, RSS {statsAfter.RssBytes / 1048576} MiB; {gc}");
 
     // Interest: one member of the first cluster announces many subscriptions; a member that joins
     // afterwards must be told all of them.
@@ -213,7 +215,7 @@ if (membersPerCluster > 0)
     Console.WriteLine($"kill -9: {reconnected} of {expected} member route connections registered at the second gateway after {reconnectedSeconds:F1} s");
     var refusals = await HandshakeFailuresAsync(secondMonitor);
     Console.WriteLine($"the second gateway's handshake refusals by reason: {(refusals.Count == 0 ? "none" : string.Join(", ", refusals.Select(r => $"{r.Key} {r.Value:N0}")))}");
-    withMembers = new MembersResult(members.Count, expected, registeredSeconds, expectedUrlRoutes, urlRoutesSeconds, idleCalls, idleCpu, statsAfter.RssBytes, peak.PeakRssBytes,
+    withMembers = new MembersResult(members.Count, expected, registeredSeconds, expectedUrlRoutes, urlRoutesSeconds, idleCalls, idleCpu, gc, statsAfter.RssBytes, peak.PeakRssBytes,
         subscriptions, spreadSeconds, lateSeconds, late.InterestReceived, realSeconds, realReceived, firstServedSeconds ?? double.NaN, failoverSeconds, reconnected, reconnectedSeconds, refusals);
     foreach (var member in members)
         await member.DisposeAsync();
@@ -283,6 +285,16 @@ async Task<(double Total, Dictionary<string, double> ByCall)> GrainCallsAsync()
     return (byCall.Values.Sum(), byCall);
 }
 
+// The gateway's GC so far, from the runtime's measures on its /metrics.
+async Task<GcTotals> GcAsync()
+{
+    var text = await http.GetStringAsync($"{monitor}/metrics");
+    double Sum(string prefix) => text.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal))
+        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    return new GcTotals(Sum("dotnet_gc_collections_total{gc_heap_generation=\"gen0\"}"), Sum("dotnet_gc_collections_total{gc_heap_generation=\"gen1\"}"),
+        Sum("dotnet_gc_collections_total{gc_heap_generation=\"gen2\"}"), Sum("dotnet_gc_pause_time_seconds_total "), Sum("dotnet_gc_heap_total_allocated_bytes_total "), Sum("dotnet_exceptions_total"));
+}
+
 static string Option(string[] args, string name, string fallback)
 {
     var at = Array.IndexOf(args, name);
@@ -326,6 +338,7 @@ static string MembersReport(MembersResult m)
     text.AppendLine(c, $"| all URL routes open after | {m.UrlRoutesSeconds:F1} s | |");
     text.AppendLine(c, $"| idle grain calls/s | {m.IdleCalls:F1} | |");
     text.AppendLine(c, $"| idle gateway CPU | {m.IdleCpu:F1} % of a core | ≤ 5 % |");
+    text.AppendLine(c, $"| the gateway's GC at idle | {m.IdleGc} | |");
     text.AppendLine(c, $"| gateway RSS (peak) | {m.RssBytes / 1048576} MiB ({m.PeakRssBytes / 1048576} MiB) | ≤ 2 GiB |");
     text.AppendLine(c, $"| {m.Subscriptions:N0} subscriptions of one member to the others | {m.SpreadSeconds:F2} s | |");
     text.AppendLine(c, $"| the same to a member that joins afterwards | {m.LateSeconds:F2} s ({m.LateReceived:N0} received) | ≤ 2 s |");
@@ -339,9 +352,25 @@ static string MembersReport(MembersResult m)
     return text.ToString();
 }
 
-internal sealed record MembersResult(int Members, int Connections, double RegisteredSeconds, int UrlRoutes, double UrlRoutesSeconds, double IdleCalls, double IdleCpu, long RssBytes,
+internal sealed record MembersResult(int Members, int Connections, double RegisteredSeconds, int UrlRoutes, double UrlRoutesSeconds, double IdleCalls, double IdleCpu, GcRates IdleGc, long RssBytes,
     long PeakRssBytes, int Subscriptions, double SpreadSeconds, double LateSeconds, long LateReceived, double RealSeconds, long RealReceived,
     double FirstServedSeconds, double FailoverSeconds, int Reconnected, double ReconnectedSeconds, Dictionary<string, double> Refusals);
 
 internal sealed record Step(int Clusters, double ImportSeconds, double ServedSeconds, double CallsPerSecond,
     Dictionary<string, double> ByCall, double CpuPercent, long RssBytes);
+
+/// <summary>Cumulative GC measures of a process (collections by generation, pause time, bytes allocated) and its exceptions thrown.</summary>
+internal sealed record GcTotals(double Gen0, double Gen1, double Gen2, double PauseSeconds, double AllocatedBytes, double Exceptions)
+{
+    public GcRates Since(GcTotals before, TimeSpan elapsed) => new(
+        (Gen0 - before.Gen0) / elapsed.TotalSeconds, (Gen1 - before.Gen1) / elapsed.TotalSeconds, Gen2 - before.Gen2,
+        (PauseSeconds - before.PauseSeconds) / elapsed.TotalSeconds * 100, (AllocatedBytes - before.AllocatedBytes) / elapsed.TotalSeconds / 1048576,
+        (Exceptions - before.Exceptions) / elapsed.TotalSeconds);
+}
+
+/// <summary>GC over a measured window (collections per second, gen2 collections in all, the share of the time paused, MiB allocated per second) and exceptions per second.</summary>
+internal sealed record GcRates(double Gen0PerSecond, double Gen1PerSecond, double Gen2, double PausedPercent, double AllocatedMiBPerSecond, double ExceptionsPerSecond)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"GC {Gen0PerSecond:F2} gen0/s, {Gen1PerSecond:F2} gen1/s, {Gen2:F0} gen2, paused {PausedPercent:F2} % of the time, {AllocatedMiBPerSecond:F2} MiB/s allocated, {ExceptionsPerSecond:F1} exceptions/s");
+}

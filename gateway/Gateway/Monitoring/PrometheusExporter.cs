@@ -7,13 +7,17 @@ namespace Nats.OrleansRoutes.Gateway.Monitoring;
 
 /// <summary>
 /// /metrics in the Prometheus text format (0.0.4) for the meters whose names start with
-/// <c>Nats.OrleansRoutes</c>: counters as <c>_total</c>, histograms with cumulative buckets,
-/// observable gauges read at scrape time. A MeterListener aggregates in memory; nothing is
+/// <c>Nats.OrleansRoutes</c>, and the runtime's own (<c>System.Runtime</c>: collections, pause
+/// time and allocations of the GC, heap size, thread pool, CPU time): counters as <c>_total</c>,
+/// histograms with cumulative buckets, observable gauges read at scrape time. A MeterListener aggregates in memory; nothing is
 /// exported unless scraped. (The OpenTelemetry Prometheus exporter does not restore here.)
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {
     private static readonly double[] Buckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
+
+    /// <summary>The meter the .NET runtime publishes its GC, thread-pool and process measures on.</summary>
+    private const string RuntimeMeter = "System.Runtime";
 
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<Instrument, Series> _series = new();
@@ -22,7 +26,7 @@ public sealed class PrometheusExporter : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name.StartsWith("Nats.OrleansRoutes", StringComparison.Ordinal))
+            if (instrument.Meter.Name.StartsWith("Nats.OrleansRoutes", StringComparison.Ordinal) || instrument.Meter.Name == RuntimeMeter)
             {
                 _series[instrument] = new Series(instrument);
                 listener.EnableMeasurementEvents(instrument);

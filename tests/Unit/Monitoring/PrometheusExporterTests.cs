@@ -41,4 +41,19 @@ public sealed class PrometheusExporterTests
         open = 5; // gauges are read at scrape time
         Assert.Contains("natsroutes_test_open 5\n", exporter.Render(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_runtime_s_GC_and_process_measures_are_written_too()
+    {
+        using var exporter = new PrometheusExporter();
+        GC.Collect(0);
+        var text = exporter.Render();
+
+        Assert.Contains("# TYPE dotnet_gc_collections_total counter\n", text, StringComparison.Ordinal);
+        var gen0 = text.Split('\n').Single(l => l.StartsWith("dotnet_gc_collections_total{gc_heap_generation=\"gen0\"} ", StringComparison.Ordinal));
+        Assert.True(long.Parse(gen0.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 1, gen0);
+        Assert.Contains("dotnet_gc_pause_time_seconds_total ", text, StringComparison.Ordinal);
+        Assert.Contains("dotnet_gc_heap_total_allocated_bytes_total ", text, StringComparison.Ordinal);
+        Assert.Contains("dotnet_process_cpu_time_seconds_total{", text, StringComparison.Ordinal);
+    }
 }
