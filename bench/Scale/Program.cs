@@ -214,9 +214,10 @@ if (membersPerCluster > 0)
     var reconnected = await ConnectionsAtAsync(secondMonitor);
     Console.WriteLine($"kill -9: {reconnected} of {expected} member route connections registered at the second gateway after {reconnectedSeconds:F1} s");
     var refusals = await HandshakeFailuresAsync(secondMonitor);
-    Console.WriteLine($"the second gateway's handshake refusals by reason: {(refusals.Count == 0 ? "none" : string.Join(", ", refusals.Select(r => $"{r.Key} {r.Value:N0}")))}");
+    var waits = await HandshakeWaitsAsync(secondMonitor);
+    Console.WriteLine($"the second gateway's handshake refusals by reason: {(refusals.Count == 0 ? "none" : string.Join(", ", refusals.Select(r => $"{r.Key} {r.Value:N0}")))}; connections that waited for a handshake slot: {waits:N0}");
     withMembers = new MembersResult(members.Count, expected, registeredSeconds, expectedUrlRoutes, urlRoutesSeconds, idleCalls, idleCpu, gc, statsAfter.RssBytes, peak.PeakRssBytes,
-        subscriptions, spreadSeconds, lateSeconds, late.InterestReceived, realSeconds, realReceived, firstServedSeconds ?? double.NaN, failoverSeconds, reconnected, reconnectedSeconds, refusals);
+        subscriptions, spreadSeconds, lateSeconds, late.InterestReceived, realSeconds, realReceived, firstServedSeconds ?? double.NaN, failoverSeconds, reconnected, reconnectedSeconds, refusals, waits);
     foreach (var member in members)
         await member.DisposeAsync();
 }
@@ -268,6 +269,14 @@ async Task<Dictionary<string, double>> HandshakeFailuresAsync(string at)
         byReason[reason[..reason.IndexOf('"', StringComparison.Ordinal)]] = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
     }
     return byReason;
+}
+
+// Connections a gateway accepted while every handshake slot was taken, from its Prometheus metrics.
+async Task<double> HandshakeWaitsAsync(string at)
+{
+    var text = await http.GetStringAsync($"{at}/metrics");
+    var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("natsroutes_gateway_handshake_waits_total ", StringComparison.Ordinal));
+    return line is null ? 0 : double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
 }
 
 // The gateway's grain calls so far: the total and per call, from its Prometheus metrics.
@@ -348,13 +357,14 @@ static string MembersReport(MembersResult m)
     text.AppendLine(c, $"| every member route connection registered at the second gateway after the kill | {m.ReconnectedSeconds:F1} s ({m.Reconnected:N0} of {m.Connections:N0}) | |");
     text.AppendLine();
     text.AppendLine("After the kill the simulated members redial each route every second at both gateways' addresses (only the holder of a cluster listens on its port), as nats-server redials the route URLs member-config lists.");
-    text.AppendLine(c, $"Handshakes the second gateway refused meanwhile, by reason: {(m.Refusals.Count == 0 ? "none" : string.Join(", ", m.Refusals.Select(r => $"`{r.Key}` {r.Value.ToString("N0", c)}")))}.");
+    text.AppendLine(c, $"Handshakes the second gateway refused meanwhile, by reason: {(m.Refusals.Count == 0 ? "none" : string.Join(", ", m.Refusals.Select(r => $"`{r.Key}` {r.Value.ToString("N0", c)}")))}; connections that waited for a handshake slot (`--max-handshakes`): {m.HandshakeWaits.ToString("N0", c)}.");
     return text.ToString();
 }
 
 internal sealed record MembersResult(int Members, int Connections, double RegisteredSeconds, int UrlRoutes, double UrlRoutesSeconds, double IdleCalls, double IdleCpu, GcRates IdleGc, long RssBytes,
     long PeakRssBytes, int Subscriptions, double SpreadSeconds, double LateSeconds, long LateReceived, double RealSeconds, long RealReceived,
-    double FirstServedSeconds, double FailoverSeconds, int Reconnected, double ReconnectedSeconds, Dictionary<string, double> Refusals);
+    double FirstServedSeconds, double FailoverSeconds, int Reconnected, double ReconnectedSeconds, Dictionary<string, double> Refusals,
+    double HandshakeWaits);
 
 internal sealed record Step(int Clusters, double ImportSeconds, double ServedSeconds, double CallsPerSecond,
     Dictionary<string, double> ByCall, double CpuPercent, long RssBytes);

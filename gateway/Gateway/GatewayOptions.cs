@@ -66,7 +66,7 @@ public sealed class GatewayOptions
     /// <summary>A send to a member blocked longer than this disconnects it as a slow consumer (nats-server's write_deadline).</summary>
     public TimeSpan WriteDeadline { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Connections that have not completed their handshake, gateway-wide; more are closed at once.</summary>
+    /// <summary>Connections that have not completed their handshake, gateway-wide; more wait for one to finish (HandshakeSlots).</summary>
     public int MaxHandshakes { get; set; } = 1024;
 
     /// <summary>

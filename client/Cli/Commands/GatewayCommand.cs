@@ -42,7 +42,7 @@ internal static class GatewayCommand
         };
         var maxHandshakes = new Option<int>("--max-handshakes")
         {
-            Description = "Connections still in their handshake, gateway-wide; more are closed at once.",
+            Description = "Connections still in their handshake, gateway-wide; more wait, unanswered, for one to finish.",
             DefaultValueFactory = _ => 1024,
         };
         var command = new Command("gateway", "Run a gateway: serves the route endpoints of the clusters placed on it and relays their traffic.")

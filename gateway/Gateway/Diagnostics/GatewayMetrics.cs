@@ -15,6 +15,8 @@ public sealed class GatewayMetrics : IDisposable
         ConnectionsOpened = _meter.CreateCounter<long>("natsroutes.gateway.connections.opened", description: "Route connections accepted or dialled");
         ConnectionsClosed = _meter.CreateCounter<long>("natsroutes.gateway.connections.closed", description: "Route connections closed, by reason");
         HandshakeFailures = _meter.CreateCounter<long>("natsroutes.gateway.handshake.failures", description: "Route handshakes refused, by reason");
+        HandshakeWaits = _meter.CreateCounter<long>("natsroutes.gateway.handshake.waits",
+            description: "Connections accepted while every handshake slot was taken (each waited for one; its listener accepted nothing meanwhile)");
         MessagesIn = _meter.CreateCounter<long>("natsroutes.gateway.messages.in", description: "RMSG/HMSG received from members");
         MessagesOut = _meter.CreateCounter<long>("natsroutes.gateway.messages.out", description: "RMSG/HMSG sent to members");
         BytesIn = _meter.CreateCounter<long>("natsroutes.gateway.bytes.in", unit: "By", description: "Payload bytes received");
@@ -36,6 +38,7 @@ public sealed class GatewayMetrics : IDisposable
     public Counter<long> ConnectionsOpened { get; }
     public Counter<long> ConnectionsClosed { get; }
     public Counter<long> HandshakeFailures { get; }
+    public Counter<long> HandshakeWaits { get; }
     public Counter<long> MessagesIn { get; }
     public Counter<long> MessagesOut { get; }
     public Counter<long> BytesIn { get; }

@@ -392,11 +392,19 @@ internal sealed partial class ClusterServer : IAsyncDisposable
             }
             if (!Handshakes.TryEnter())
             {
-                Metrics.HandshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", "too_many_handshakes"));
+                // This connection waits for a slot, and those after it in the listen backlog.
+                Metrics.HandshakeWaits.Add(1);
                 if ((accepted.RemoteEndPoint as IPEndPoint)?.Address is { } address && Limiter.ShouldLog(address, RefusalKind.HandshakeBound, out var suppressed))
-                    LogTooManyHandshakes(_logger, Key, accepted.RemoteEndPoint?.ToString() ?? "?", Options.MaxHandshakes, suppressed);
-                accepted.Dispose();
-                continue;
+                    LogHandshakeBound(_logger, Key, accepted.RemoteEndPoint?.ToString() ?? "?", Options.MaxHandshakes, suppressed);
+                try
+                {
+                    await Handshakes.EnterAsync(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    accepted.Dispose();
+                    return;
+                }
             }
             accepted.NoDelay = true;
             if (Spec.Tls is not null)
@@ -465,8 +473,8 @@ internal sealed partial class ClusterServer : IAsyncDisposable
     private static partial void LogStopped(ILogger logger, string cluster, string endpoint);
 
     [LoggerMessage(EventId = 2303, Level = LogLevel.Warning,
-        Message = "{Cluster}: connection from {Remote} closed at once: {Limit} connections are already in their handshake ({Suppressed} more not logged)")]
-    private static partial void LogTooManyHandshakes(ILogger logger, string cluster, string remote, int limit, int suppressed);
+        Message = "{Cluster}: connection from {Remote} waits: {Limit} connections are already in their handshake (--max-handshakes); this port accepts again when one finishes ({Suppressed} more not logged)")]
+    private static partial void LogHandshakeBound(ILogger logger, string cluster, string remote, int limit, int suppressed);
 
     [LoggerMessage(EventId = 2305, Level = LogLevel.Error, Message = "{Cluster}: route TLS cannot be used, every route of this cluster is refused until it can: {Problem}")]
     private static partial void LogTlsUnusable(ILogger logger, string cluster, string problem);

@@ -234,25 +234,29 @@ public sealed class HostileInputTests(HostileDeployment hostile) : IClassFixture
     });
 
     [Fact]
-    public Task Connections_beyond_the_handshake_bound_are_closed_at_once() => UnderHealthyTrafficAsync(async () =>
+    public Task Connections_beyond_the_handshake_bound_wait_for_a_slot_and_are_not_refused() => UnderHealthyTrafficAsync(async () =>
     {
+        var waitsBefore = await MetricAsync("natsroutes_gateway_handshake_waits_total");
         var idle = new List<RawPeer>();
         try
         {
             for (var i = 0; i < 60; i++)
                 idle.Add(await ConnectAsync());
-            // 40 may wait for their CONNECT; the rest are closed without even an INFO.
+            // 40 get their INFO and may wait for their CONNECT; the rest wait, open and unanswered, for a slot.
             await Task.Delay(500);
-            var closedAtOnce = idle.Count(p => p.Closed.IsCompleted && !p.Received.Contains("INFO", StringComparison.Ordinal));
-            Assert.True(closedAtOnce >= 15, $"{closedAtOnce} of 60 closed at once");
-            Assert.True(await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"too_many_handshakes\"}") >= 15);
+            var waiting = idle.Count(p => !p.Closed.IsCompleted && !p.Received.Contains("INFO", StringComparison.Ordinal));
+            Assert.True(waiting >= 15, $"{waiting} of 60 waiting without an INFO");
+            Assert.True(await MetricAsync("natsroutes_gateway_handshake_waits_total") > waitsBefore);
+            // The first ones reach their authorization timeout, and their slots go to those waiting.
+            await Eventually.TrueAsync(() => Task.FromResult(idle.All(p => p.Received.Contains("INFO {", StringComparison.Ordinal))), Wait,
+                "every waiting connection gets its INFO as slots free");
         }
         finally
         {
             foreach (var peer in idle)
                 await peer.DisposeAsync();
         }
-        // The slots come back: a new connection gets its INFO again.
+        // The slots come back: a new connection gets its INFO at once.
         await Eventually.TrueAsync(async () =>
         {
             await using var peer = await ConnectAsync();
