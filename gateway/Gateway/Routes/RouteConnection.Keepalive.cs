@@ -15,7 +15,7 @@ internal sealed partial class RouteConnection
 
     /// <summary>
     /// One turn of the keepalive wheel (about once a second, <paramref name="now"/> in Stopwatch
-    /// ticks): closes a peer that missed its authorization or registration deadline, a member whose
+    /// ticks): closes a peer that sent no CONNECT within the authorization timeout or missed its registration deadline, a member whose
     /// send is stuck past the write deadline, or one that left <c>ping_max</c> PINGs unanswered; else
     /// PINGs when the cluster's interval has passed.
     /// </summary>
@@ -24,7 +24,13 @@ internal sealed partial class RouteConnection
         var state = State;
         if (state is RouteState.Closed)
             return;
-        if (state is RouteState.AwaitingConnect or RouteState.Authorizing)
+        // The authorization timeout is the member's, for its CONNECT. Once that came, the control
+        // plane's answer is ours to wait for (RouteAuthorizer bounds it): while a gateway takes
+        // over a thousand clusters that answer can take longer, and a member cut off for it would
+        // only redial a second later and ask again.
+        if (state is RouteState.Authorizing)
+            return;
+        if (state is RouteState.AwaitingConnect)
         {
             if (now - _startedAt < Ticks(_server.Spec.AuthTimeout))
                 return;

@@ -175,6 +175,32 @@ public sealed class HostileInputTests(HostileDeployment hostile) : IClassFixture
     });
 
     [Fact]
+    public Task A_connect_that_came_in_time_waits_for_a_slow_control_plane_past_the_authorization_timeout() => UnderHealthyTrafficAsync(async () =>
+    {
+        var timeoutsBefore = await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"auth_timeout\"}");
+        // From an address of its own, so the failed-authentication limit of earlier tests does not answer for the control plane.
+        await using var peer = await RawPeer.ConnectAsync(hostile.Host, hostile.Port, System.Net.IPAddress.Parse("127.0.0.77"));
+        Assert.True(await peer.SawAsync("INFO {", Wait));
+        var silo = hostile.Deployment.Silo.Id;
+        Signals.Stop(silo); // the control plane is there but does not answer
+        try
+        {
+            await peer.SendAsync(Connect("wrong-" + Guid.NewGuid().ToString("N")));
+            await Task.Delay(TimeSpan.FromSeconds(4)); // twice the authorization timeout
+            Assert.False(peer.Closed.IsCompleted, peer.Received);
+            Assert.DoesNotContain("-ERR", peer.Received, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Signals.Continue(silo);
+        }
+        // Once it answers, the wrong password is refused as such, not as a timeout.
+        Assert.True(await peer.ClosedWithinAsync(Wait), peer.Received);
+        Assert.Contains("-ERR 'Authorization Violation'", peer.Received, StringComparison.Ordinal);
+        Assert.Equal(timeoutsBefore, await MetricAsync("natsroutes_gateway_handshake_failures_total{reason=\"auth_timeout\"}"));
+    });
+
+    [Fact]
     public Task A_payload_beyond_max_payload_gets_maximum_payload_violation() => UnderHealthyTrafficAsync(async () =>
     {
         await using var peer = await ConnectAsync();

@@ -9,7 +9,7 @@ namespace Nats.OrleansRoutes.Tests.Integration.Gateway;
 /// </summary>
 public sealed class RawPeer : IAsyncDisposable
 {
-    private readonly TcpClient _client = new() { NoDelay = true };
+    private readonly TcpClient _client;
     private readonly StringBuilder _received = new();
     private NetworkStream _stream = null!;
     private Task _reading = Task.CompletedTask;
@@ -26,10 +26,15 @@ public sealed class RawPeer : IAsyncDisposable
 
     public Task Closed => _closed.Task;
 
-    /// <summary>Connects and starts reading; does not wait for the INFO.</summary>
-    public static async Task<RawPeer> ConnectAsync(string host, int port)
+    private RawPeer(TcpClient client) => _client = client;
+
+    /// <summary>
+    /// Connects (from <paramref name="from"/> if given, another 127.x address: per-source limits of
+    /// the gateway then start afresh) and starts reading; does not wait for the INFO.
+    /// </summary>
+    public static async Task<RawPeer> ConnectAsync(string host, int port, System.Net.IPAddress? from = null)
     {
-        var peer = new RawPeer();
+        var peer = new RawPeer(from is null ? new TcpClient() { NoDelay = true } : new TcpClient(new System.Net.IPEndPoint(from, 0)) { NoDelay = true });
         await peer._client.ConnectAsync(host, port);
         peer._stream = peer._client.GetStream();
         peer._reading = peer.ReadAsync();
