@@ -337,6 +337,9 @@ internal sealed class SimulatedMember : IAsyncDisposable
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
             {
+                // A reset (the gateway closed with our ops unread) ends the route as a close does:
+                // nats-server redials about a second later, it does not wait for a PONG.
+                Registered.TrySetException(new IOException("the route ended", e));
             }
         }
 
