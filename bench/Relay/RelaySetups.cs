@@ -172,9 +172,8 @@ internal sealed class GatewaySetup(string? compression) : RelaySetup
     {
         if (compression is null || _monitor is null)
             return null;
-        const string sample = "natsroutes_gateway_compression_bytes_total{direction=\"out\",form=\"wire\"} ";
-        var line = (await Http.GetStringAsync($"{_monitor}/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(sample, StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line[sample.Length..], CultureInfo.InvariantCulture);
+        return PrometheusText.Value(await Http.GetStringAsync($"{_monitor}/metrics"),
+            "natsroutes_gateway_compression_bytes_total{direction=\"out\",form=\"wire\"}") ?? 0;
     }
 
     public override async Task StartAsync()

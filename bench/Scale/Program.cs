@@ -266,38 +266,22 @@ async Task<int> ConnectionsAtAsync(string at)
 }
 
 // A gateway's refused handshakes so far, by reason, from its Prometheus metrics.
-async Task<Dictionary<string, double>> HandshakeFailuresAsync(string at)
-{
-    var text = await http.GetStringAsync($"{at}/metrics");
-    var byReason = new Dictionary<string, double>(StringComparer.Ordinal);
-    foreach (var line in text.Split('\n').Where(l => l.StartsWith("natsroutes_gateway_handshake_failures_total{", StringComparison.Ordinal)))
-    {
-        var reason = line[(line.IndexOf("reason=\"", StringComparison.Ordinal) + 8)..];
-        byReason[reason[..reason.IndexOf('"', StringComparison.Ordinal)]] = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-    }
-    return byReason;
-}
+async Task<Dictionary<string, double>> HandshakeFailuresAsync(string at) =>
+    PrometheusText.Samples(await http.GetStringAsync($"{at}/metrics"))
+        .Where(s => s.Sample.StartsWith("natsroutes_gateway_handshake_failures_total{", StringComparison.Ordinal))
+        .ToDictionary(s => PrometheusText.Label(s.Sample, "reason") ?? "", s => s.Value, StringComparer.Ordinal);
 
 // Connections a gateway accepted while every handshake slot was taken, from its Prometheus metrics.
-async Task<double> HandshakeWaitsAsync(string at)
-{
-    var text = await http.GetStringAsync($"{at}/metrics");
-    var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("natsroutes_gateway_handshake_waits_total ", StringComparison.Ordinal));
-    return line is null ? 0 : double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-}
+async Task<double> HandshakeWaitsAsync(string at) =>
+    PrometheusText.Value(await http.GetStringAsync($"{at}/metrics"), "natsroutes_gateway_handshake_waits_total") ?? 0;
 
 // The gateway's grain calls so far: the total and per call, from its Prometheus metrics.
 async Task<(double Total, Dictionary<string, double> ByCall)> GrainCallsAsync()
 {
-    var text = await http.GetStringAsync($"{monitor}/metrics");
-    var byCall = new Dictionary<string, double>(StringComparer.Ordinal);
-    foreach (var line in text.Split('\n').Where(l => l.StartsWith("natsroutes_gateway_grain_call_duration_milliseconds_count", StringComparison.Ordinal)
-        || l.StartsWith("natsroutes_gateway_grain_call_duration_count", StringComparison.Ordinal)))
-    {
-        var call = line[(line.IndexOf("call=\"", StringComparison.Ordinal) + 6)..];
-        call = call[..call.IndexOf('"', StringComparison.Ordinal)];
-        byCall[call] = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-    }
+    var byCall = PrometheusText.Samples(await http.GetStringAsync($"{monitor}/metrics"))
+        .Where(s => s.Sample.StartsWith("natsroutes_gateway_grain_call_duration_milliseconds_count", StringComparison.Ordinal)
+            || s.Sample.StartsWith("natsroutes_gateway_grain_call_duration_count", StringComparison.Ordinal))
+        .ToDictionary(s => PrometheusText.Label(s.Sample, "call") ?? "", s => s.Value, StringComparer.Ordinal);
     return (byCall.Values.Sum(), byCall);
 }
 
@@ -305,10 +289,10 @@ async Task<(double Total, Dictionary<string, double> ByCall)> GrainCallsAsync()
 async Task<GcTotals> GcAsync()
 {
     var text = await http.GetStringAsync($"{monitor}/metrics");
-    double Sum(string prefix) => text.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal))
-        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-    return new GcTotals(Sum("dotnet_gc_collections_total{gc_heap_generation=\"gen0\"}"), Sum("dotnet_gc_collections_total{gc_heap_generation=\"gen1\"}"),
-        Sum("dotnet_gc_collections_total{gc_heap_generation=\"gen2\"}"), Sum("dotnet_gc_pause_time_seconds_total "), Sum("dotnet_gc_heap_total_allocated_bytes_total "), Sum("dotnet_exceptions_total"));
+    double Collections(string generation) => PrometheusText.Value(text, $"dotnet_gc_collections_total{{gc_heap_generation=\"{generation}\"}}") ?? 0;
+    return new GcTotals(Collections("gen0"), Collections("gen1"), Collections("gen2"),
+        PrometheusText.Value(text, "dotnet_gc_pause_time_seconds_total") ?? 0, PrometheusText.Value(text, "dotnet_gc_heap_total_allocated_bytes_total") ?? 0,
+        PrometheusText.Sum(text, "dotnet_exceptions_total"));
 }
 
 static string Option(string[] args, string name, string fallback)

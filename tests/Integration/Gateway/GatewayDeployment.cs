@@ -173,12 +173,8 @@ public sealed class GatewayDeployment : IAsyncDisposable
     }
 
     /// <summary>One sample of the first gateway's /metrics, e.g. <c>natsroutes_gateway_handshake_failures_total{reason="tls"}</c>; 0 when absent.</summary>
-    public async Task<double> MetricAsync(string sample)
-    {
-        var text = await Http.GetStringAsync($"{MonitorUrl}/metrics");
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(sample + " ", StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line[(sample.Length + 1)..], CultureInfo.InvariantCulture);
-    }
+    public async Task<double> MetricAsync(string sample) =>
+        PrometheusText.Value(await Http.GetStringAsync($"{MonitorUrl}/metrics"), sample) ?? 0;
 
     /// <summary>The first gateway's /routez entry for a cluster, or null when it does not serve it.</summary>
     public Task<JsonElement?> ServedAsync(ClusterRef cluster) => ServedAsync(cluster, Gateways[0]);

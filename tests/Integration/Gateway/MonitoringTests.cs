@@ -79,13 +79,5 @@ public sealed class MonitoringTests(PoolDeployment shared) : IClassFixture<PoolD
     }
 
     /// <summary>The value of one sample line (name with labels, exactly) in the text format; -1 when absent.</summary>
-    private static double Value(string metrics, string sample)
-    {
-        foreach (var line in metrics.Split('\n'))
-        {
-            if (line.StartsWith(sample + " ", StringComparison.Ordinal))
-                return double.Parse(line[(sample.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return -1;
-    }
+    private static double Value(string metrics, string sample) => PrometheusText.Value(metrics, sample) ?? -1;
 }

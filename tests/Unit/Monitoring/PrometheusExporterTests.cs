@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Nats.OrleansRoutes.Gateway.Monitoring;
+using Nats.OrleansRoutes.TestKit;
 
 namespace Nats.OrleansRoutes.Tests.Unit.Monitoring;
 
@@ -50,8 +51,8 @@ public sealed class PrometheusExporterTests
         var text = exporter.Render();
 
         Assert.Contains("# TYPE dotnet_gc_collections_total counter\n", text, StringComparison.Ordinal);
-        var gen0 = text.Split('\n').Single(l => l.StartsWith("dotnet_gc_collections_total{gc_heap_generation=\"gen0\"} ", StringComparison.Ordinal));
-        Assert.True(long.Parse(gen0.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 1, gen0);
+        var gen0 = Assert.Single(PrometheusText.Samples(text), s => s.Sample == "dotnet_gc_collections_total{gc_heap_generation=\"gen0\"}");
+        Assert.True(gen0.Value >= 1, text);
         Assert.Contains("dotnet_gc_pause_time_seconds_total ", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_gc_heap_total_allocated_bytes_total ", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_process_cpu_time_seconds_total{", text, StringComparison.Ordinal);
