@@ -51,6 +51,8 @@ internal static class GatewayCommand
         };
         command.SetAction(async (parse, cancellation) =>
         {
+            // First: the runtime reads this switch when the process makes its first socket.
+            InlineSocketCompletions.PreferUnlessSet();
             try
             {
                 var redis = ServiceOptions.RequireRedis(parse, "gateway");

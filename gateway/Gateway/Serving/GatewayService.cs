@@ -76,7 +76,8 @@ public sealed partial class GatewayService : IHostedService, IDisposable
     {
         _loops = Task.WhenAll(ReconcileLoopAsync(_stop.Token), RenewLoopAsync(_stop.Token), FenceLoopAsync(_stop.Token));
         _keepalive = KeepaliveLoopAsync(_keepaliveStop.Token);
-        LogStarting(_logger, _options.Id, Identity.ServerId, _options.Host, _options.PortFrom, _options.PortTo);
+        LogStarting(_logger, _options.Id, Identity.ServerId, _options.Host, _options.PortFrom, _options.PortTo,
+            InlineSocketCompletions.Enabled ? "inline" : "on the thread pool");
         return Task.CompletedTask;
     }
 
@@ -304,8 +305,8 @@ public sealed partial class GatewayService : IHostedService, IDisposable
         await served.Server.DisposeAsync();
     }
 
-    [LoggerMessage(EventId = 2400, Level = LogLevel.Information, Message = "Gateway {Gateway} (server id {ServerId}) starting on {Host}, route ports {From}-{To}")]
-    private static partial void LogStarting(ILogger logger, string gateway, string serverId, string host, int from, int to);
+    [LoggerMessage(EventId = 2400, Level = LogLevel.Information, Message = "Gateway {Gateway} (server id {ServerId}) starting on {Host}, route ports {From}-{To}, socket completions {Completions}")]
+    private static partial void LogStarting(ILogger logger, string gateway, string serverId, string host, int from, int to, string completions);
 
     [LoggerMessage(EventId = 2401, Level = LogLevel.Information, Message = "Gateway {Gateway} registered in the directory")]
     private static partial void LogRegistered(ILogger logger, string gateway);

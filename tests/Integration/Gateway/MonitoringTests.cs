@@ -13,6 +13,16 @@ public sealed class MonitoringTests(PoolDeployment shared) : IClassFixture<PoolD
     private GatewayDeployment Deployment => shared.Deployment;
 
     [Fact]
+    public void The_gateway_runs_socket_completions_on_the_socket_engine_threads()
+    {
+        Assert.Contains("socket completions inline", Deployment.Gateway.Output, StringComparison.Ordinal);
+        // With completions inline the runtime runs one socket-engine thread per core, else one in all.
+        var engines = Directory.GetDirectories($"/proc/{Deployment.Gateway.Id}/task")
+            .Count(task => File.ReadAllText(Path.Combine(task, "comm")).Trim() == ".NET Sockets");
+        Assert.Equal(Environment.ProcessorCount, engines);
+    }
+
+    [Fact]
     public async Task Metrics_and_status_show_the_routes_their_traffic_and_refusals()
     {
         await Deployment.CreateClusterAsync(Cluster, """
