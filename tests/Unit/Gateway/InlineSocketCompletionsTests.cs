@@ -2,6 +2,7 @@ using Nats.OrleansRoutes.Gateway;
 
 namespace Nats.OrleansRoutes.Tests.Unit.Gateway;
 
+/// <summary>The gateway turns the runtime's inline socket completions on unless its environment decides.</summary>
 public sealed class InlineSocketCompletionsTests
 {
     [Fact]
