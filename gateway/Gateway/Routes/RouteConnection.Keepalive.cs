@@ -15,9 +15,9 @@ internal sealed partial class RouteConnection
 
     /// <summary>
     /// One turn of the keepalive wheel (about once a second, <paramref name="now"/> in Stopwatch
-    /// ticks): closes a peer that sent no CONNECT within the authorization timeout or missed its registration deadline, a member whose
-    /// send is stuck past the write deadline, or one that left <c>ping_max</c> PINGs unanswered; else
-    /// PINGs when the cluster's interval has passed.
+    /// ticks): closes a peer that sent no CONNECT within the authorization timeout or missed its
+    /// registration deadline, a member whose send is stuck past the write deadline, or one that
+    /// left <c>ping_max</c> PINGs unanswered; else PINGs when the cluster's interval has passed.
     /// </summary>
     public void Tick(long now)
     {
